@@ -1,0 +1,158 @@
+"""MinHash near-duplicate detection, computed by the Rust extension.
+
+`texts` may be a sequence of `str`, a polars Series, or any Arrow string array / stream (objects
+with `__arrow_c_stream__` or `__arrow_c_array__`); Arrow strings are read in place, not copied
+into Python objects. The GIL is released while signatures are computed, in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import Field, model_validator
+
+from pysynth import _native
+from pysynth.config import FrozenConfig
+from pysynth.errors import ConfigError
+
+
+class ArrowStringColumn(Protocol):
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+
+Texts = Sequence[str] | ArrowStringColumn
+
+
+class MinHashScheme(StrEnum):
+    FAST = "fast"
+    """64-bit xxh3 shingle hashes and 64-bit affine permutations; the quickest."""
+    DATASKETCH = "datasketch"
+    """Bit-identical to `datasketch.MinHash(num_perm, seed)` (>= 2.0, scheme "affine32")."""
+    DATASKETCH_LEGACY = "datasketch-legacy"
+    """Bit-identical to datasketch's `scheme="legacy"` (the only scheme before 2.0)."""
+
+
+class ShingleUnit(StrEnum):
+    WORD = "word"
+    CHAR = "char"
+
+
+class Verification(StrEnum):
+    NONE = "none"
+    """Every pair sharing an LSH bucket is a duplicate, as in datasketch's MinHashLSH."""
+    ESTIMATED = "estimated"
+    """Confirm pairs whose signatures agree in >= threshold of positions."""
+    EXACT = "exact"
+    """Confirm pairs whose shingle sets have Jaccard >= threshold (64-bit shingle hashes)."""
+
+
+class MinHashConfig(FrozenConfig):
+    """How texts become MinHash signatures. Normalization: lowercase (Unicode, per character);
+    every non-alphanumeric character separates words unless `strip_punctuation` is false; words
+    joined by one space. Shingles are `ngram` words (or characters) of the normalized text; a text
+    shorter than one n-gram is a single shingle, an empty one has none."""
+
+    num_perm: int = Field(128, ge=1, le=16384)
+    seed: int = Field(1, ge=0, lt=2**64)
+    scheme: MinHashScheme = MinHashScheme.FAST
+    ngram: int = Field(5, ge=1)
+    unit: ShingleUnit = ShingleUnit.WORD
+    lowercase: bool = True
+    strip_punctuation: bool = True
+
+
+class DedupConfig(MinHashConfig):
+    """A MinHash configuration plus the LSH index over it."""
+
+    threshold: float = Field(0.8, gt=0.0, lt=1.0)
+    weights: tuple[float, float] = (0.5, 0.5)
+    """(false positive, false negative) weights used to choose bands and rows."""
+    bands: int | None = Field(None, ge=1)
+    rows: int | None = Field(None, ge=1)
+    verify: Verification = Verification.ESTIMATED
+
+    @model_validator(mode="after")
+    def _bands_and_rows_together(self) -> DedupConfig:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("give both bands and rows, or neither")
+        return self
+
+    @property
+    def minhash(self) -> MinHashConfig:
+        return MinHashConfig(**{name: getattr(self, name) for name in MinHashConfig.model_fields})
+
+
+@dataclass(frozen=True)
+class DedupStats:
+    documents: int
+    empty_documents: int
+    candidate_pairs: int
+    confirmed_pairs: int
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    cluster_ids: npt.NDArray[np.int64]
+    """Per document, the index of its cluster's first document (itself if unique)."""
+    keep: npt.NDArray[np.bool_]
+    """True for the first document of each cluster, in input order."""
+    bands: int
+    rows: int
+    stats: DedupStats
+
+
+def minhash_signatures(texts: Texts, config: MinHashConfig | None = None, **options: Any) -> npt.NDArray[np.uint64]:
+    """A `(len(texts), num_perm)` uint64 matrix of MinHash signatures."""
+    return _native.minhash_signatures(texts, MinHashConfig.build(config, **options))
+
+
+def shingles(text: str, config: MinHashConfig | None = None, **options: Any) -> list[bytes]:
+    """The byte shingles of `text` that signatures are computed over (what datasketch would be fed)."""
+    return _native.shingles(text, MinHashConfig.build(config, **options))
+
+
+def lsh_params(threshold: float, num_perm: int = 128, weights: tuple[float, float] = (0.5, 0.5)) -> tuple[int, int]:
+    """(bands, rows) for `threshold`, chosen exactly as `datasketch.MinHashLSH` chooses them."""
+    return _native.lsh_params(threshold, num_perm, weights)
+
+
+def dedup(texts: Texts, config: DedupConfig | None = None, **options: Any) -> DedupResult:
+    """Cluster near-duplicate texts and mark the first of each cluster to keep."""
+    cluster_ids, keep, (bands, rows), stats = _native.dedup(texts, DedupConfig.build(config, **options))
+    return DedupResult(cluster_ids, keep, bands, rows, DedupStats(**stats))
+
+
+class MinHashIndex:
+    """An incremental LSH index, e.g. over a benchmark, to find contaminated training texts."""
+
+    def __init__(self, config: DedupConfig | None = None, **options: Any) -> None:
+        self.config = DedupConfig.build(config, **options)
+        self._index = _native.LshIndex(self.config)
+        self._next_id = 0
+
+    def insert(self, texts: Texts, ids: Sequence[int] | None = None) -> None:
+        """Index `texts` under `ids` (default: consecutive integers continuing from the last insert)."""
+        count = len(texts)  # type: ignore[arg-type]
+        if ids is None:
+            ids = range(self._next_id, self._next_id + count)
+        elif any(i < 0 for i in ids):
+            raise ConfigError("ids must be non-negative integers")
+        self._index.insert(texts, list(ids))
+        self._next_id = max(self._next_id, max(ids, default=-1) + 1)
+
+    def query(self, texts: Texts) -> list[list[int]]:
+        """For each text, the sorted ids of indexed texts it near-duplicates (empty if none)."""
+        return self._index.query(texts)
+
+    @property
+    def params(self) -> tuple[int, int]:
+        return self._index.params
+
+    def __len__(self) -> int:
+        return len(self._index)

@@ -1,0 +1,67 @@
+"""Reading and writing tabular files (Parquet, JSONL) with polars, with errors that name the file.
+
+Writes are atomic: the table goes to a temporary file beside the target, then is renamed, so a
+crash never leaves a half-written output and an existing file is replaced only when complete."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from pysynth.errors import InputError
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+def _format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in JSONL_SUFFIXES:
+        return "jsonl"
+    raise InputError(f"{path}: unknown table format {suffix!r}; use .parquet or .jsonl")
+
+
+def read_table(path: str | os.PathLike[str]) -> pl.DataFrame:
+    path = Path(path)
+    kind = _format(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        return pl.read_parquet(path) if kind == "parquet" else pl.read_ndjson(path)
+    except Exception as error:  # polars raises several unrelated types for corrupt input
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"{path}: cannot read as {kind}: {first_line}") from None
+
+
+def write_table(table: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    kind = _format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        if kind == "parquet":
+            table.write_parquet(temporary)
+        else:
+            table.write_ndjson(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def text_column(table: pl.DataFrame, column: str, source: str | os.PathLike[str]) -> pl.Series:
+    """`table[column]` as strings, or an `InputError` naming the file, the column and what exists."""
+    if column not in table.columns:
+        available = ", ".join(table.columns) or "none"
+        raise InputError(f"{source}: no column {column!r} (columns: {available})")
+    series = table[column]
+    if series.dtype != pl.String:
+        raise InputError(f"{source}: column {column!r} holds {series.dtype}, not text")
+    return series
