@@ -1,9 +1,12 @@
 """Type stubs for the Rust extension. Private: use the wrappers in `pysynth`."""
 
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import Self
+
+__all__ = ["LshIndex", "dedup", "lsh_params", "minhash_signatures", "shingles"]
 
 def minhash_signatures(texts: Any, config: Any) -> npt.NDArray[np.uint64]: ...
 def shingles(text: str, config: Any) -> list[bytes]: ...
@@ -11,9 +14,9 @@ def lsh_params(threshold: float, num_perm: int, weights: tuple[float, float]) ->
 def dedup(
     texts: Any, config: Any
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], tuple[int, int], dict[str, int]]: ...
-
+@final
 class LshIndex:
-    def __init__(self, config: Any) -> None: ...
+    def __new__(cls, config: Any) -> Self: ...
     def insert(self, texts: Any, ids: list[int]) -> None: ...
     def query(self, texts: Any) -> list[list[int]]: ...
     @property

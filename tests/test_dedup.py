@@ -1,0 +1,179 @@
+"""pysynth.dedup: datasketch equality, documented shingling, clustering, inputs, index, errors."""
+
+from __future__ import annotations
+
+import random
+
+import datasketch
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pytest
+from datasketch.lsh import _optimal_param
+
+import pysynth
+from pysynth import ConfigError, InputError, MinHashIndex, dedup, lsh_params, minhash_signatures, shingles
+from tests.conftest import random_text
+
+UNICODE_TEXTS = [
+    "Ünïcode ÉCOLE — «quoted» text, with punctuation; and CAPS!",
+    "日本語のテキスト と English mixed 123 ４５６",
+    "Σίσυφος ΣΊΣΥΦΟΣ tab\tseparated\nnew line",
+    "short",
+    "",
+    "   ... !!! ",
+]
+
+
+def corpus(rng: random.Random) -> list[str]:
+    return UNICODE_TEXTS + [random_text(rng, rng.randint(1, 120)) for _ in range(40)]
+
+
+@pytest.mark.parametrize(("scheme", "datasketch_scheme"), [("datasketch", "affine32"), ("datasketch-legacy", "legacy")])
+@pytest.mark.parametrize(("num_perm", "seed"), [(16, 1), (128, 42), (256, 2**32 - 1)])
+@pytest.mark.parametrize("unit", ["word", "char"])
+def test_datasketch_schemes_are_bit_identical(
+    rng: random.Random, scheme: str, datasketch_scheme: str, num_perm: int, seed: int, unit: str
+) -> None:
+    texts = corpus(rng)
+    ours = minhash_signatures(texts, num_perm=num_perm, seed=seed, scheme=scheme, unit=unit, ngram=3)
+    assert ours.dtype == np.uint64 and ours.shape == (len(texts), num_perm)
+    for row, text in enumerate(texts):
+        reference = datasketch.MinHash(num_perm=num_perm, seed=seed, scheme=datasketch_scheme)
+        reference.update_batch(shingles(text, unit=unit, ngram=3))
+        assert ours[row].tolist() == reference.hashvalues.astype(np.uint64).tolist(), f"row {row}: {text!r}"
+
+
+def test_shingles_follow_the_documented_normalization() -> None:
+    assert shingles("The Cat, the HAT!", ngram=2) == [b"the cat", b"cat the", b"the hat"]
+    assert shingles("Don't stop", ngram=5) == [b"don t stop"]
+    assert shingles("Don't stop", ngram=5, strip_punctuation=False, lowercase=False) == [b"Don't stop"]
+    assert shingles("ÉCOLE ünï", ngram=4, unit="char") == [x.encode() for x in ["écol", "cole", "ole ", "le ü", "e ün", " ünï"]]
+    assert shingles(" ,.; ") == []
+
+
+@pytest.mark.parametrize("num_perm", [32, 128, 256])
+def test_lsh_params_match_datasketch(num_perm: int) -> None:
+    for threshold in (0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95):
+        expected = _optimal_param(threshold, num_perm, 0.5, 0.5)
+        assert lsh_params(threshold, num_perm) == expected, f"threshold {threshold}"
+    assert lsh_params(0.8, 128, (0.3, 0.7)) == _optimal_param(0.8, 128, 0.3, 0.7)
+
+
+def test_fast_scheme_estimates_jaccard(rng: random.Random) -> None:
+    base = [f"w{i}" for i in range(400)]
+    for keep in (100, 250, 350):
+        other = base[:keep] + [f"x{i}" for i in range(400 - keep)]
+        truth = len(set(base) & set(other)) / len(set(base) | set(other))
+        signatures = minhash_signatures([" ".join(base), " ".join(other)], ngram=1, num_perm=1024)
+        estimate = float(np.mean(signatures[0] == signatures[1]))
+        assert abs(estimate - truth) < 0.05, (keep, truth, estimate)
+
+
+def test_empty_text_gets_the_empty_signature() -> None:
+    signatures = minhash_signatures(["", "!!!"], num_perm=8)
+    assert (signatures == np.iinfo(np.uint64).max).all()
+
+
+def near_duplicate(rng: random.Random, text: str) -> str:
+    words = text.split()
+    words[rng.randrange(len(words) - 5, len(words))] = "edited"
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("verify", ["none", "estimated", "exact"])
+@pytest.mark.parametrize("scheme", ["fast", "datasketch"])
+def test_dedup_clusters_near_duplicates_and_keeps_the_first(rng: random.Random, verify: str, scheme: str) -> None:
+    originals = [random_text(rng, 200) for _ in range(30)]
+    copies = {35: 3, 40: 3, 41: 7, 44: 0}
+    texts = originals + [""] * 5 + [random_text(rng, 200) for _ in range(15)]
+    for index, source in copies.items():
+        texts[index] = near_duplicate(rng, originals[source])
+    result = dedup(texts, verify=verify, scheme=scheme)
+    expected_clusters = np.arange(len(texts))
+    for index, source in copies.items():
+        expected_clusters[index] = source
+    assert result.cluster_ids.tolist() == expected_clusters.tolist()
+    assert result.keep.tolist() == (expected_clusters == np.arange(len(texts))).tolist()
+    assert (result.bands, result.rows) == (9, 13)
+    assert result.stats.duplicates == 4
+    assert result.stats.empty_documents == 5
+
+
+def test_verification_rejects_pairs_the_buckets_suggest(rng: random.Random) -> None:
+    # One band of one row: any two texts sharing their minimum shingle hash are candidates.
+    shared = random_text(rng, 3)
+    texts = [f"{shared} {random_text(rng, 2)}" for _ in range(50)]
+    loose = dedup(texts, bands=1, rows=1, ngram=1, verify="none")
+    checked = dedup(texts, bands=1, rows=1, ngram=1, verify="exact", threshold=0.95)
+    assert loose.stats.duplicates > 0
+    assert checked.stats.candidate_pairs >= loose.stats.candidate_pairs
+    assert checked.stats.duplicates < loose.stats.duplicates
+
+
+def test_arrow_and_polars_inputs_match_python_lists(rng: random.Random) -> None:
+    texts = corpus(rng)
+    expected = minhash_signatures(texts)
+    inputs = {
+        "polars": pl.Series(texts),
+        "pyarrow string": pa.array(texts, pa.string()),
+        "pyarrow large_string": pa.array(texts, pa.large_string()),
+        "pyarrow string_view": pa.array(texts, pa.string_view()),
+        "pyarrow chunked": pa.chunked_array([texts[:7], texts[7:20], texts[20:]]),
+        "tuple": tuple(texts),
+    }
+    for name, column in inputs.items():
+        assert (minhash_signatures(column) == expected).all(), name
+
+
+def test_arrow_nulls_read_as_empty_texts() -> None:
+    with_nulls = pl.Series(["a b c d e f", None, "a b c d e f"])
+    assert dedup(with_nulls).keep.tolist() == [True, True, False]
+    assert dedup(with_nulls).stats.empty_documents == 1
+
+
+def test_bad_inputs_name_the_problem() -> None:
+    with pytest.raises(InputError, match="single str"):
+        minhash_signatures("not a list")
+    with pytest.raises(InputError, match="row 1 is int"):
+        dedup(["fine", 7])
+    with pytest.raises(InputError, match="Int64"):
+        dedup(pl.Series([1, 2, 3]))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"threshold": 1.0}, "threshold"),
+        ({"threshold": 0.0}, "threshold"),
+        ({"num_perm": 0}, "num_perm"),
+        ({"ngram": 0}, "ngram"),
+        ({"scheme": "md5"}, "scheme"),
+        ({"bands": 4}, "bands and rows"),
+        ({"bands": 20, "rows": 20}, "bands x rows"),
+        ({"weights": (0.9, 0.9)}, "weights"),
+        ({"seed": 2**32, "scheme": "datasketch"}, "seed"),
+        ({"treshold": 0.5}, "treshold: unknown option"),
+    ],
+)
+def test_invalid_config_raises_config_error(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        dedup(["some text"], **options)
+
+
+def test_index_finds_contaminated_texts(rng: random.Random) -> None:
+    benchmark = [random_text(rng, 80) for _ in range(20)]
+    index = MinHashIndex(threshold=0.7)
+    index.insert(benchmark[:10])
+    index.insert(benchmark[10:], ids=[100 + i for i in range(10)])
+    assert len(index) == 20
+    training = [near_duplicate(rng, benchmark[4]), random_text(rng, 80), benchmark[15].upper()]
+    assert index.query(training) == [[4], [], [105]]
+    assert index.query(pl.Series(training)) == [[4], [], [105]]
+    index.insert([benchmark[4]])  # default ids continue after the largest id so far
+    assert index.query([benchmark[4]]) == [[4, 110]]
+
+
+def test_public_api_is_exported() -> None:
+    for name in pysynth.__all__:
+        assert hasattr(pysynth, name), name
