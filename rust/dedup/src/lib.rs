@@ -10,6 +10,7 @@ mod lsh;
 mod minhash;
 mod normalize;
 mod numpy_random;
+mod permute;
 mod shingle;
 mod sketch;
 

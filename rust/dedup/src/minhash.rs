@@ -4,10 +4,13 @@
 //!   `a_k * h + b_k mod 2^32` with `a_k` odd. Bit-identical to `datasketch.MinHash(num_perm, seed)`.
 //! * `DatasketchLegacy` — datasketch < 2.0 (`scheme="legacy"`): `((a_k * h + b_k) mod 2^64) mod
 //!   (2^61 - 1)`, truncated to 32 bits, with numpy's wrapping uint64 arithmetic reproduced exactly.
-//! * `Fast` — `h = xxh3_64(shingle)`, then `a_k * h + b_k mod 2^64` with `a_k` odd (a bijection, as
-//!   in datasketch's affine64); parameters from SplitMix64(seed). Not comparable with datasketch.
+//! * `Fast` — `h = xxh3_64(shingle)` folded to 32 bits (`high ^ low`), then `a_k * h + b_k mod 2^32`
+//!   with `a_k` odd, parameters from SplitMix64(seed): the affine32 construction without SHA-1.
+//!   Its 32-bit value range is datasketch's default too; the bias that motivated datasketch's
+//!   affine64 appears only for sets of ~10^8 shingles. The full 64-bit shingle hashes are what
+//!   exact verification compares. Not comparable with datasketch's values.
 //!
-//! Signatures are returned as u64 for every scheme; the 32-bit schemes' values fit in the low half.
+//! Signatures are returned as u64 for every scheme; all values fit in the low 32 bits.
 
 use rayon::prelude::*;
 use sha1::{Digest, Sha1};
@@ -15,6 +18,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::error::DedupError;
 use crate::numpy_random::NumpyRandomState;
+use crate::permute::Affine32;
 use crate::shingle::{ShingleConfig, ShingleScratch};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,9 +46,8 @@ const MERSENNE_PRIME: u64 = (1 << 61) - 1;
 const MAX_HASH_32: u64 = u32::MAX as u64;
 
 enum Permutations {
-    Affine32 { a: Vec<u32>, b: Vec<u32> },
+    Affine32(Affine32),
     Legacy { a: Vec<u64>, b: Vec<u64> },
-    Fast { a: Vec<u64>, b: Vec<u64> },
 }
 
 /// Per-thread buffers reused across documents.
@@ -52,6 +55,7 @@ enum Permutations {
 pub struct SignScratch {
     pub(crate) shingles: ShingleScratch,
     pub(crate) hashes: Vec<u64>,
+    hashes32: Vec<u32>,
     minimums32: Vec<u32>,
 }
 
@@ -72,9 +76,9 @@ impl MinHasher {
         let permutations = match config.scheme {
             Scheme::Fast => {
                 let mut state = config.seed;
-                let a = (0..n).map(|_| splitmix64(&mut state) | 1).collect();
-                let b = (0..n).map(|_| splitmix64(&mut state)).collect();
-                Permutations::Fast { a, b }
+                let a = (0..n).map(|_| splitmix64(&mut state) as u32 | 1).collect();
+                let b = (0..n).map(|_| splitmix64(&mut state) as u32).collect();
+                Permutations::Affine32(Affine32 { a, b })
             }
             Scheme::DatasketchAffine32 | Scheme::DatasketchLegacy => {
                 let seed = u32::try_from(config.seed).map_err(|_| DedupError::Seed(config.seed))?;
@@ -83,7 +87,7 @@ impl MinHasher {
                     // datasketch: a = randint(0, 2^31, n) * 2 + 1; b = randint(0, 2^32, n).
                     let a = (0..n).map(|_| rng.randint_u32(0, 1 << 31).wrapping_mul(2).wrapping_add(1)).collect();
                     let b = (0..n).map(|_| rng.randint_u32(0, 1 << 32)).collect();
-                    Permutations::Affine32 { a, b }
+                    Permutations::Affine32(Affine32 { a, b })
                 } else {
                     // datasketch legacy: (a, b) pairs drawn alternately from [1, p) and [0, p).
                     let (a, b) = (0..n)
@@ -104,20 +108,13 @@ impl MinHasher {
         self.config.num_perm
     }
 
-    /// The value a signature slot holds when no shingle has been seen.
-    pub fn empty_value(&self) -> u64 {
-        match self.permutations {
-            Permutations::Fast { .. } => u64::MAX,
-            Permutations::Affine32 { .. } | Permutations::Legacy { .. } => MAX_HASH_32,
-        }
-    }
-
-    /// The scheme's hash of one shingle, before permutation.
+    /// The scheme's hash of one shingle, before permutation: 64 bits for `Fast` (folded to 32 for
+    /// the permutations), 32 bits for the datasketch schemes.
     pub fn hash_shingle(&self, shingle: &[u8]) -> u64 {
-        match self.permutations {
-            Permutations::Fast { .. } => xxh3_64(shingle),
-            Permutations::Affine32 { .. } => u64::from(fmix32(sha1_hash32(shingle))),
-            Permutations::Legacy { .. } => u64::from(sha1_hash32(shingle)),
+        match self.config.scheme {
+            Scheme::Fast => xxh3_64(shingle),
+            Scheme::DatasketchAffine32 => u64::from(fmix32(sha1_hash32(shingle))),
+            Scheme::DatasketchLegacy => u64::from(sha1_hash32(shingle)),
         }
     }
 
@@ -128,24 +125,13 @@ impl MinHasher {
         hashes.clear();
         self.config.shingle.for_each_shingle(text, &mut scratch.shingles, |s| hashes.push(self.hash_shingle(s)));
         match &self.permutations {
-            Permutations::Fast { a, b } => {
-                out.fill(u64::MAX);
-                for &h in hashes.iter() {
-                    for ((slot, &ak), &bk) in out.iter_mut().zip(a).zip(b) {
-                        *slot = (*slot).min(ak.wrapping_mul(h).wrapping_add(bk));
-                    }
-                }
-            }
-            Permutations::Affine32 { a, b } => {
+            Permutations::Affine32(affine) => {
+                let hashes32 = &mut scratch.hashes32;
+                hashes32.clear();
+                hashes32.extend(hashes.iter().map(|&h| (h ^ (h >> 32)) as u32));
                 let minimums = &mut scratch.minimums32;
-                minimums.clear();
-                minimums.resize(a.len(), u32::MAX);
-                for &h in hashes.iter() {
-                    let h = h as u32;
-                    for ((slot, &ak), &bk) in minimums.iter_mut().zip(a).zip(b) {
-                        *slot = (*slot).min(ak.wrapping_mul(h).wrapping_add(bk));
-                    }
-                }
+                minimums.resize(affine.a.len(), u32::MAX);
+                affine.permute_min(hashes32, minimums);
                 for (slot, &m) in out.iter_mut().zip(minimums.iter()) {
                     *slot = u64::from(m);
                 }
@@ -208,7 +194,7 @@ mod tests {
     #[test]
     fn affine32_permutations_match_datasketch() {
         let hasher = MinHasher::new(MinHashConfig { num_perm: 4, seed: 1, scheme: Scheme::DatasketchAffine32, ..Default::default() }).unwrap();
-        let Permutations::Affine32 { a, b } = &hasher.permutations else { panic!("wrong scheme") };
+        let Permutations::Affine32(Affine32 { a, b }) = &hasher.permutations else { panic!("wrong scheme") };
         assert_eq!(a, &[3582191691, 4270784983, 1892572953, 3715639441]);
         assert_eq!(b, &[491263, 550290313, 1298508491, 4290846341]);
     }
@@ -243,7 +229,7 @@ mod tests {
 
     #[test]
     fn empty_text_keeps_the_empty_value() {
-        assert_eq!(sign(Scheme::Fast, " !! "), [u64::MAX; 4]);
+        assert_eq!(sign(Scheme::Fast, " !! "), [MAX_HASH_32; 4]);
         assert_eq!(sign(Scheme::DatasketchAffine32, ""), [MAX_HASH_32; 4]);
     }
 

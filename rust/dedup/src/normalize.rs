@@ -29,6 +29,10 @@ impl Normalization {
     pub fn normalize_into(&self, text: &str, out: &mut String) {
         out.clear();
         out.reserve(text.len());
+        if text.is_ascii() {
+            self.normalize_ascii(text.as_bytes(), out);
+            return;
+        }
         let mut separator_pending = false;
         for ch in text.chars() {
             if self.is_separator(ch) {
@@ -49,6 +53,28 @@ impl Normalization {
         }
     }
 
+    /// The same rules for pure-ASCII text, without branches: every byte is written (separators as a
+    /// space) and the output advances unless a separator follows a separator or starts the text.
+    fn normalize_ascii(&self, text: &[u8], out: &mut String) {
+        let table = &ASCII_TABLES[usize::from(self.lowercase) * 2 + usize::from(self.strip_punctuation)];
+        // SAFETY: only ASCII bytes are written, so `out` stays valid UTF-8.
+        let bytes = unsafe { out.as_mut_vec() };
+        bytes.resize(text.len(), 0);
+        let mut length = 0;
+        let mut after_separator = true;
+        for &byte in text {
+            let mapped = table[usize::from(byte)];
+            let separator = mapped == b' ';
+            bytes[length] = mapped;
+            length += usize::from(!(separator && after_separator));
+            after_separator = separator;
+        }
+        if length > 0 && bytes[length - 1] == b' ' {
+            length -= 1;
+        }
+        bytes.truncate(length);
+    }
+
     fn is_separator(&self, ch: char) -> bool {
         if ch.is_ascii() {
             let byte = ch as u8;
@@ -58,6 +84,23 @@ impl Normalization {
         }
         ch.is_whitespace() || (self.strip_punctuation && !ch.is_alphanumeric())
     }
+}
+
+/// Per ASCII byte: a space if it separates words, else the byte it becomes; indexed by `lowercase * 2 + strip_punctuation`.
+static ASCII_TABLES: [[u8; 128]; 4] = [ascii_table(false, false), ascii_table(false, true), ascii_table(true, false), ascii_table(true, true)];
+
+const fn ascii_table(lowercase: bool, strip_punctuation: bool) -> [u8; 128] {
+    let mut table = [0u8; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        let separator = b.is_ascii_whitespace()
+            || b == 0x0b
+            || (strip_punctuation && !b.is_ascii_alphanumeric());
+        table[byte] = if separator { b' ' } else if lowercase { b.to_ascii_lowercase() } else { b };
+        byte += 1;
+    }
+    table
 }
 
 #[cfg(test)]
@@ -87,6 +130,29 @@ mod tests {
     fn keeps_punctuation_when_asked() {
         let keep = Normalization { lowercase: false, strip_punctuation: false };
         assert_eq!(normalize("A+B = C!", keep), "A+B = C!");
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_general_rules() {
+        let samples = ["Hello, World!\tDon't  stop\x0b(x+y)=z\r\n", "\0a\x1fb\x7f c", "ALL-CAPS_and_underscores 42"];
+        for normalization in [true, false].iter().flat_map(|&l| [true, false].map(|p| Normalization { lowercase: l, strip_punctuation: p })) {
+            for sample in samples {
+                let mut general = String::new();
+                let mut separator_pending = false;
+                for ch in sample.chars() {
+                    if normalization.is_separator(ch) {
+                        separator_pending = !general.is_empty();
+                        continue;
+                    }
+                    if separator_pending {
+                        general.push(' ');
+                        separator_pending = false;
+                    }
+                    general.push(if normalization.lowercase { ch.to_ascii_lowercase() } else { ch });
+                }
+                assert_eq!(normalize(sample, normalization), general, "{normalization:?} on {sample:?}");
+            }
+        }
     }
 
     #[test]

@@ -46,11 +46,9 @@ impl ShingleConfig {
         match self.unit {
             ShingleUnit::Word => {
                 let mut start = 0;
-                for (index, &byte) in normalized.iter().enumerate() {
-                    if byte == b' ' {
-                        units.push((start, index));
-                        start = index + 1;
-                    }
+                for space in memchr::memchr_iter(b' ', normalized) {
+                    units.push((start, space));
+                    start = space + 1;
                 }
                 units.push((start, normalized.len()));
             }
