@@ -47,7 +47,7 @@ def dedup_command(
     ngram: Annotated[int, typer.Option(help="Shingle size, in words (or characters with --unit char).")] = 5,
     unit: Annotated[ShingleUnit, typer.Option(help="Shingle unit.")] = ShingleUnit.WORD,
     scheme: Annotated[MinHashScheme, typer.Option(help="Hashing scheme.")] = MinHashScheme.FAST,
-    verify: Annotated[Verification, typer.Option(help="How LSH candidate pairs are confirmed.")] = Verification.ESTIMATED,
+    verify: Annotated[Verification, typer.Option(help="How LSH candidate pairs are confirmed.")] = Verification.EXACT,
     seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = 1,
 ) -> None:
     """Drop near-duplicate rows: keep the first row of each cluster and add a `cluster_id` column."""

@@ -51,6 +51,10 @@ class Verification(StrEnum):
     """Confirm pairs whose shingle sets have Jaccard >= threshold (64-bit shingle hashes)."""
 
 
+DATASKETCH_WEIGHTS = (0.5, 0.5)
+RECALL_WEIGHTS = (0.05, 0.95)
+
+
 class MinHashConfig(FrozenConfig):
     """How texts become MinHash signatures. Normalization: lowercase (Unicode, per character);
     every non-alphanumeric character separates words unless `strip_punctuation` is false; words
@@ -70,17 +74,26 @@ class DedupConfig(MinHashConfig):
     """A MinHash configuration plus the LSH index over it."""
 
     threshold: float = Field(0.8, gt=0.0, lt=1.0)
-    weights: tuple[float, float] = (0.5, 0.5)
-    """(false positive, false negative) weights used to choose bands and rows."""
+    weights: tuple[float, float] | None = None
+    """(false positive, false negative) weights for choosing bands and rows. Default: datasketch's
+    (0.5, 0.5) without verification; (0.05, 0.95) with it, because verification removes the extra
+    false positives, so only the missed duplicates are worth weighing (recall 0.79 -> 0.99 at
+    threshold 0.8 on benchmarks/bench_dedup.py, at the same speed)."""
     bands: int | None = Field(None, ge=1)
     rows: int | None = Field(None, ge=1)
-    verify: Verification = Verification.ESTIMATED
+    verify: Verification = Verification.EXACT
 
     @model_validator(mode="after")
     def _bands_and_rows_together(self) -> DedupConfig:
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both bands and rows, or neither")
         return self
+
+    @property
+    def lsh_weights(self) -> tuple[float, float]:
+        if self.weights is not None:
+            return self.weights
+        return DATASKETCH_WEIGHTS if self.verify == Verification.NONE else RECALL_WEIGHTS
 
     @property
     def minhash(self) -> MinHashConfig:
@@ -117,7 +130,7 @@ def shingles(text: str, config: MinHashConfig | None = None, **options: Any) -> 
     return _native.shingles(text, MinHashConfig.build(config, **options))
 
 
-def lsh_params(threshold: float, num_perm: int = 128, weights: tuple[float, float] = (0.5, 0.5)) -> tuple[int, int]:
+def lsh_params(threshold: float, num_perm: int = 128, weights: tuple[float, float] = DATASKETCH_WEIGHTS) -> tuple[int, int]:
     """(bands, rows) for `threshold`, chosen exactly as `datasketch.MinHashLSH` chooses them."""
     return _native.lsh_params(threshold, num_perm, weights)
 

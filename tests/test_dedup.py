@@ -96,9 +96,17 @@ def test_dedup_clusters_near_duplicates_and_keeps_the_first(rng: random.Random, 
         expected_clusters[index] = source
     assert result.cluster_ids.tolist() == expected_clusters.tolist()
     assert result.keep.tolist() == (expected_clusters == np.arange(len(texts))).tolist()
-    assert (result.bands, result.rows) == (9, 13)
+    # Without verification, datasketch's balanced choice; with it, bands weighted towards recall.
+    weights = (0.5, 0.5) if verify == "none" else (0.05, 0.95)
+    assert (result.bands, result.rows) == lsh_params(0.8, 128, weights) == ((9, 13) if verify == "none" else (16, 8))
     assert result.stats.duplicates == 4
     assert result.stats.empty_documents == 5
+
+
+def test_explicit_weights_override_the_default(rng: random.Random) -> None:
+    texts = [random_text(rng, 50) for _ in range(3)]
+    assert (dedup(texts, weights=(0.5, 0.5)).bands, dedup(texts, weights=(0.5, 0.5)).rows) == (9, 13)
+    assert dedup(texts, weights=(0.3, 0.7), verify="none").bands == lsh_params(0.8, 128, (0.3, 0.7))[0]
 
 
 def test_verification_rejects_pairs_the_buckets_suggest(rng: random.Random) -> None:

@@ -22,7 +22,8 @@ pub enum Verification {
 pub struct LshConfig {
     pub minhash: MinHashConfig,
     pub threshold: f64,
-    /// (false positive weight, false negative weight) for choosing bands and rows.
+    /// (false positive weight, false negative weight) for choosing bands and rows. With verification,
+    /// false positives only cost a comparison, so the default weighs missed duplicates.
     pub weights: (f64, f64),
     /// Explicit (bands, rows); chosen from the threshold when absent.
     pub params: Option<LshParams>,
@@ -34,9 +35,9 @@ impl Default for LshConfig {
         Self {
             minhash: MinHashConfig::default(),
             threshold: 0.8,
-            weights: (0.5, 0.5),
+            weights: (0.05, 0.95),
             params: None,
-            verification: Verification::Estimated,
+            verification: Verification::Exact,
         }
     }
 }

@@ -19,6 +19,7 @@ struct PyMinHashConfig {
 struct PyLshConfig {
     minhash: PyMinHashConfig,
     threshold: f64,
+    #[pyo3(attribute("lsh_weights"))]
     weights: (f64, f64),
     bands: Option<usize>,
     rows: Option<usize>,
