@@ -13,3 +13,15 @@ class ConfigError(PysynthError, ValueError):
 
 class InputError(PysynthError, ValueError):
     """Input data cannot be used: unreadable file, missing column, wrong type (names where)."""
+
+
+class JudgeFault(PysynthError):
+    """The judge itself failed (as opposed to a program's verdict)."""
+
+
+class SandboxError(JudgeFault):
+    """A required isolation feature is missing or could not be set up; nothing ran unsandboxed."""
+
+
+class JudgeInternalError(JudgeFault):
+    """An unexpected failure inside the judge."""

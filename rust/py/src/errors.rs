@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 use pysynth_dedup::DedupError;
 
-fn raise(py: Python<'_>, class_name: &str, message: String) -> PyErr {
+pub fn raise(py: Python<'_>, class_name: &str, message: String) -> PyErr {
     let class = py
         .import("pysynth.errors")
         .and_then(|module| module.getattr(class_name))

@@ -3,6 +3,7 @@
 mod config;
 mod dedup;
 mod errors;
+mod judge;
 mod texts;
 
 use pyo3::prelude::*;
@@ -14,5 +15,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::lsh_params, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::dedup, module)?)?;
     module.add_class::<dedup::PyLshIndex>()?;
+    module.add_function(wrap_pyfunction!(judge::judge, module)?)?;
     Ok(())
 }

@@ -1,0 +1,120 @@
+//! Per-worker cgroup v1 `memory` and `pids` groups: an exact memory limit with peak and
+//! out-of-memory accounting, and a process-count limit for fork bombs. cgroup v2's `memory.max`
+//! is not usable on the machines we target, so only v1 is implemented; without it the judge falls
+//! back to rlimits and reports that it did.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{internal, JudgeError};
+use crate::limits::Limits;
+
+const MEMORY_ROOT: &str = "/sys/fs/cgroup/memory";
+const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
+
+/// Why cgroups cannot be used here, or None when they can.
+pub fn unavailable_reason() -> Option<String> {
+    for (root, file) in [(MEMORY_ROOT, "memory.limit_in_bytes"), (PIDS_ROOT, "pids.max")] {
+        let probe = Path::new(root).join(format!("pysynth-probe-{}", std::process::id()));
+        let usable = fs::create_dir(&probe).is_ok() && probe.join(file).exists();
+        let _ = fs::remove_dir(&probe);
+        if !usable {
+            return Some(format!("cgroup v1 controller at {root} is not writable"));
+        }
+    }
+    None
+}
+
+pub struct SlotCgroups {
+    memory: PathBuf,
+    pids: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CgroupUsage {
+    pub peak_memory: u64,
+    /// The run reached its memory limit at least once.
+    pub hit_memory_limit: bool,
+    /// The kernel's OOM killer killed a process of the run.
+    pub oom_killed: bool,
+}
+
+fn write(path: &Path, value: impl ToString) -> io::Result<()> {
+    fs::write(path, value.to_string())
+}
+
+fn read_number(path: &Path) -> u64 {
+    fs::read_to_string(path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+}
+
+fn oom_kills(memory: &Path) -> u64 {
+    let text = fs::read_to_string(memory.join("memory.oom_control")).unwrap_or_default();
+    text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
+impl SlotCgroups {
+    pub fn create(name: &str, limits: &Limits) -> Result<Self, JudgeError> {
+        let memory = Path::new(MEMORY_ROOT).join("pysynth-judge").join(name);
+        let pids = Path::new(PIDS_ROOT).join("pysynth-judge").join(name);
+        for dir in [&memory, &pids] {
+            fs::create_dir_all(dir).map_err(|e| JudgeError::Sandbox(format!("cannot create cgroup {}: {e}", dir.display())))?;
+        }
+        let groups = Self { memory, pids };
+        let configure = || -> io::Result<()> {
+            write(&groups.memory.join("memory.limit_in_bytes"), limits.memory)?;
+            let swap = groups.memory.join("memory.memsw.limit_in_bytes");
+            if swap.exists() {
+                write(&swap, limits.memory)?;
+            }
+            write(&groups.pids.join("pids.max"), limits.processes)
+        };
+        configure().map_err(|e| JudgeError::Sandbox(format!("cannot configure cgroup {name}: {e}")))?;
+        Ok(groups)
+    }
+
+    /// Clears the peak and failure counters and moves `pid` into both groups.
+    pub fn admit(&self, pid: i32) -> Result<u64, JudgeError> {
+        let reset = || -> io::Result<()> {
+            write(&self.memory.join("memory.max_usage_in_bytes"), 0)?;
+            write(&self.memory.join("memory.failcnt"), 0)
+        };
+        reset().map_err(|e| internal("resetting cgroup counters", e))?;
+        for dir in [&self.memory, &self.pids] {
+            write(&dir.join("cgroup.procs"), pid).map_err(|e| internal("moving a run into its cgroup", e))?;
+        }
+        Ok(oom_kills(&self.memory))
+    }
+
+    /// Usage since `admit`, given the OOM-kill count `admit` returned.
+    pub fn usage(&self, oom_kills_before: u64) -> CgroupUsage {
+        CgroupUsage {
+            peak_memory: read_number(&self.memory.join("memory.max_usage_in_bytes")),
+            hit_memory_limit: read_number(&self.memory.join("memory.failcnt")) > 0,
+            oom_killed: oom_kills(&self.memory) > oom_kills_before,
+        }
+    }
+
+    fn kill_members(dir: &Path) {
+        for pid in fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default().lines() {
+            if let Ok(pid) = pid.trim().parse::<i32>() {
+                // SAFETY: plain kill(2) of a process we placed in this group.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+    }
+}
+
+impl Drop for SlotCgroups {
+    fn drop(&mut self) {
+        for dir in [&self.memory, &self.pids] {
+            for _ in 0..50 {
+                Self::kill_members(dir);
+                if fs::remove_dir(dir).is_ok() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+    }
+}

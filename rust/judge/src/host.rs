@@ -1,0 +1,276 @@
+//! One sandbox per worker: the zygote process living in the sandbox's namespaces, the worker's
+//! cgroups and unprivileged uid, and the request/response protocol with the zygote.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::cgroup::{CgroupUsage, SlotCgroups};
+use crate::error::{internal, JudgeError};
+use crate::limits::Limits;
+use crate::mounts::Layout;
+
+const ZYGOTE_SOURCE: &str = include_str!("zygote.py");
+
+/// What to run, in sandbox paths (under `/work` when sandboxed).
+#[derive(Debug, Clone, Serialize)]
+pub struct Program {
+    /// An executable and its arguments; ignored when `python` is set.
+    pub argv: Vec<String>,
+    /// A Python source (with `compile_to`) or marshalled code object to run in the warm zygote.
+    pub python: Option<String>,
+    pub compile_to: Option<String>,
+    pub cwd: String,
+}
+
+#[derive(Serialize)]
+struct RunRequest<'a> {
+    op: &'static str,
+    #[serde(flatten)]
+    program: &'a Program,
+    stdin: Option<&'a str>,
+    stdout: &'a str,
+    stderr: &'a str,
+    uid: u32,
+    scratch: u64,
+    rlimits: Vec<(&'static str, u64)>,
+}
+
+#[derive(Deserialize)]
+struct Reply {
+    pid: Option<i32>,
+    status: Option<i32>,
+    utime: Option<f64>,
+    stime: Option<f64>,
+    maxrss_kb: Option<u64>,
+    setup: Option<String>,
+    error: Option<String>,
+}
+
+/// What the sandbox measured of one run; the judge turns it into a verdict.
+#[derive(Debug, Clone)]
+pub struct RawRun {
+    pub wait_status: i32,
+    pub cpu_time: Duration,
+    pub wall_time: Duration,
+    pub peak_memory: u64,
+    /// The judge killed the run at its CPU or wall-clock limit.
+    pub killed_for_time: bool,
+    pub cgroup: Option<CgroupUsage>,
+}
+
+pub struct HostConfig {
+    pub interpreter: PathBuf,
+    pub read_only: Vec<PathBuf>,
+    pub job_dir: PathBuf,
+    pub sandboxed: bool,
+    pub cgroups: bool,
+    pub seccomp_hex: Option<String>,
+}
+
+pub struct SandboxHost {
+    zygote: Child,
+    control: ChildStdin,
+    replies: LineReader,
+    uid: u32,
+    cgroups: Option<SlotCgroups>,
+}
+
+impl SandboxHost {
+    pub fn start(config: &HostConfig, slot: usize, limits: &Limits) -> Result<Self, JudgeError> {
+        let zygote_config = serde_json::json!({
+            "sandboxed": config.sandboxed,
+            "clone_nr": libc::SYS_clone,
+            "seccomp": config.seccomp_hex,
+        });
+        let mut command = Command::new(&config.interpreter);
+        command
+            .args(["-I", "-S", "-B", "-c", ZYGOTE_SOURCE, &zygote_config.to_string()])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(File::create(config.job_dir.join(format!("zygote-{slot}.log"))).map_err(|e| internal("zygote log", e))?);
+        if config.sandboxed {
+            let root = config.job_dir.join(format!(".root-{slot}"));
+            std::fs::create_dir_all(&root).map_err(|e| internal("sandbox root", e))?;
+            let layout = Arc::new(Layout::new(&root, &config.job_dir, &config.read_only)?);
+            // SAFETY: `enter` only makes system calls on data prepared before the fork.
+            unsafe { command.pre_exec(move || layout.enter()) };
+        }
+        let mut zygote = command
+            .spawn()
+            .map_err(|e| JudgeError::Sandbox(format!("cannot start the sandbox (namespaces and mounts): {e}")))?;
+        let control = zygote.stdin.take().expect("piped stdin");
+        let replies = LineReader::new(zygote.stdout.take().expect("piped stdout"));
+        let cgroups = if config.cgroups {
+            Some(SlotCgroups::create(&format!("{}-{slot}", std::process::id()), limits)?)
+        } else {
+            None
+        };
+        let uid = 60_000 + slot as u32; // one uid per worker: RLIMIT_NPROC counts per uid
+        let mut host = Self { zygote, control, replies, uid, cgroups };
+        let ready = host.replies.line(Instant::now() + Duration::from_secs(30))?;
+        if !ready.as_deref().is_some_and(|l| l.contains("ready")) {
+            let log = std::fs::read_to_string(config.job_dir.join(format!("zygote-{slot}.log"))).unwrap_or_default();
+            return Err(JudgeError::Sandbox(format!("the sandbox zygote did not start: {}", log.trim())));
+        }
+        Ok(host)
+    }
+
+    /// Runs `program` with `limits`; stdio are sandbox paths. Returns a `Sandbox` error when any
+    /// isolation step failed in the child (then the program never ran).
+    pub fn run(&mut self, program: &Program, stdin: Option<&str>, stdout: &str, stderr: &str, limits: &Limits) -> Result<RawRun, JudgeError> {
+        let cpu_seconds = limits.time.as_secs() + 1; // the judge compares precise CPU time; this is the backstop
+        let address_space = if self.cgroups.is_some() { limits.memory.saturating_mul(4) } else { limits.memory };
+        let rlimits = vec![
+            ("RLIMIT_CPU", cpu_seconds),
+            ("RLIMIT_AS", address_space.max(64 << 20)),
+            ("RLIMIT_FSIZE", limits.output + 1),
+            ("RLIMIT_NOFILE", u64::from(limits.open_files)),
+            ("RLIMIT_NPROC", u64::from(limits.processes)),
+            ("RLIMIT_CORE", 0),
+        ];
+        let request = RunRequest { op: "run", program, stdin, stdout, stderr, uid: self.uid, scratch: limits.scratch, rlimits };
+        self.send(&serde_json::to_value(&request).map_err(|e| internal("encoding a request", e))?)?;
+        let started = self.expect(Instant::now() + Duration::from_secs(10))?;
+        let pid = started.pid.ok_or_else(|| JudgeError::Sandbox(started.error.unwrap_or_else(|| "no pid from zygote".into())))?;
+        let oom_before = match &self.cgroups {
+            Some(groups) => match groups.admit(pid) {
+                Ok(count) => count,
+                Err(error) => {
+                    self.send(&serde_json::json!({"op": "abort"}))?;
+                    self.expect(Instant::now() + Duration::from_secs(10))?;
+                    return Err(error);
+                }
+            },
+            None => 0,
+        };
+        let began = Instant::now();
+        self.send(&serde_json::json!({"op": "go"}))?;
+        let wall_deadline = began + limits.wall_time();
+        let mut killed = false;
+        let finished = loop {
+            // Wake up every few milliseconds to stop a CPU-bound run at its limit: RLIMIT_CPU only
+            // counts whole seconds, which would let a 1 s limit burn 2 s.
+            let wake = wall_deadline.min(Instant::now() + CPU_CHECK_INTERVAL);
+            match self.replies.line(wake)? {
+                Some(line) => break serde_json::from_str::<Reply>(&line).map_err(|e| internal("zygote reply", e))?,
+                None if !killed => {
+                    if Instant::now() >= wall_deadline || cpu_time_of(pid).is_some_and(|cpu| cpu > limits.time) {
+                        // SAFETY: kill(2) of the run's PID-namespace init; its whole namespace dies.
+                        unsafe { libc::kill(pid, libc::SIGKILL) };
+                        killed = true;
+                    }
+                }
+                None => {
+                    if let Some(line) = self.replies.line(Instant::now() + Duration::from_secs(10))? {
+                        break serde_json::from_str::<Reply>(&line).map_err(|e| internal("zygote reply", e))?;
+                    }
+                    return Err(JudgeError::Internal("the zygote did not report a killed run".into()));
+                }
+            }
+        };
+        let wall_time = began.elapsed();
+        let setup = finished.setup.clone().unwrap_or_default();
+        if setup != "ok" && !(killed && setup.is_empty()) {
+            return Err(JudgeError::Sandbox(format!("isolating the run failed: {}", if setup.is_empty() { "child died during set-up" } else { &setup })));
+        }
+        let status = finished.status.ok_or_else(|| internal("zygote reply", finished.error.clone().unwrap_or_default()))?;
+        let cpu = finished.utime.unwrap_or(0.0) + finished.stime.unwrap_or(0.0);
+        let cgroup = self.cgroups.as_ref().map(|groups| groups.usage(oom_before));
+        let peak_memory = cgroup.map(|u| u.peak_memory).unwrap_or(finished.maxrss_kb.unwrap_or(0) * 1024);
+        Ok(RawRun { wait_status: status, cpu_time: Duration::from_secs_f64(cpu), wall_time, peak_memory, killed_for_time: killed, cgroup })
+    }
+
+    fn send(&mut self, message: &serde_json::Value) -> Result<(), JudgeError> {
+        let mut line = message.to_string();
+        line.push('\n');
+        self.control.write_all(line.as_bytes()).map_err(|e| JudgeError::Sandbox(format!("the sandbox zygote died: {e}")))
+    }
+
+    fn expect(&mut self, deadline: Instant) -> Result<Reply, JudgeError> {
+        let line = self.replies.line(deadline)?.ok_or_else(|| JudgeError::Internal("the sandbox zygote stopped answering".into()))?;
+        serde_json::from_str(&line).map_err(|e| internal("zygote reply", e))
+    }
+}
+
+impl Drop for SandboxHost {
+    fn drop(&mut self) {
+        let _ = self.control.write_all(b"{\"op\": \"exit\"}\n");
+        let _ = self.zygote.kill();
+        let _ = self.zygote.wait();
+    }
+}
+
+const CPU_CHECK_INTERVAL: Duration = Duration::from_millis(20);
+
+/// CPU time (user + system) of process `pid` so far, from /proc/<pid>/stat.
+fn cpu_time_of(pid: i32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split(' ').skip(11); // utime and stime are fields 14 and 15
+    let ticks: u64 = fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?;
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    Some(Duration::from_millis(ticks * 1000 / per_second))
+}
+
+/// Reads newline-terminated replies with a deadline (poll(2) before each read).
+struct LineReader {
+    source: ChildStdout,
+    buffer: Vec<u8>,
+}
+
+impl LineReader {
+    fn new(source: ChildStdout) -> Self {
+        Self { source, buffer: Vec::new() }
+    }
+
+    /// The next line, or None if `deadline` passed first.
+    fn line(&mut self, deadline: Instant) -> Result<Option<String>, JudgeError> {
+        loop {
+            if let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buffer.drain(..=end).collect();
+                return Ok(Some(String::from_utf8_lossy(&line).into_owned()));
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let mut poll = libc::pollfd { fd: self.source.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+            let timeout = remaining.as_millis().min(i32::MAX as u128) as i32;
+            // SAFETY: one valid pollfd for the duration of the call.
+            let ready = unsafe { libc::poll(&mut poll, 1, timeout) };
+            if ready == 0 {
+                return Ok(None);
+            }
+            if ready < 0 {
+                let error = std::io::Error::last_os_error();
+                if error.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(internal("poll", error));
+            }
+            let mut chunk = [0u8; 4096];
+            let read = self.source.read(&mut chunk).map_err(|e| internal("reading the zygote", e))?;
+            if read == 0 {
+                return Err(JudgeError::Sandbox("the sandbox zygote exited unexpectedly".into()));
+            }
+            self.buffer.extend_from_slice(&chunk[..read]);
+        }
+    }
+}
+
+pub fn sandbox_path(sandboxed: bool, job_dir: &Path, relative: &str) -> String {
+    if sandboxed {
+        format!("{}/{relative}", crate::mounts::WORK_DIR)
+    } else {
+        job_dir.join(relative).to_string_lossy().into_owned()
+    }
+}

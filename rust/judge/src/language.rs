@@ -1,0 +1,53 @@
+//! One runner per language: where the source goes, how it is compiled (once per solution), and
+//! what runs on each test. Adding Java, Rust or Go is one more variant here.
+
+use std::path::PathBuf;
+
+use crate::host::Program;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Language {
+    /// CPython; solutions run in the sandbox's warm interpreter, which is this one.
+    Python,
+    /// C++17 compiled with `compiler` (g++ -O2 by default).
+    Cpp { compiler: PathBuf, flags: Vec<String> },
+}
+
+impl Language {
+    pub fn cpp() -> Self {
+        Self::Cpp { compiler: PathBuf::from("/usr/bin/g++"), flags: ["-std=c++17", "-O2", "-pipe"].map(String::from).to_vec() }
+    }
+
+    pub fn source_name(&self) -> &'static str {
+        match self {
+            Self::Python => "main.py",
+            Self::Cpp { .. } => "main.cpp",
+        }
+    }
+
+    /// The compile step, run sandboxed with compiler limits inside the solution's directory `dir`.
+    pub fn compile(&self, dir: &str) -> Program {
+        match self {
+            Self::Python => Program {
+                argv: Vec::new(),
+                python: Some(format!("{dir}/main.py")),
+                compile_to: Some(format!("{dir}/main.code")),
+                cwd: dir.to_string(),
+            },
+            Self::Cpp { compiler, flags } => {
+                let mut argv = vec![compiler.to_string_lossy().into_owned()];
+                argv.extend(flags.iter().cloned());
+                argv.extend([format!("{dir}/main.cpp"), "-o".into(), format!("{dir}/main")]);
+                Program { argv, python: None, compile_to: None, cwd: "/tmp".into() }
+            }
+        }
+    }
+
+    /// What runs on each test, from the private /tmp.
+    pub fn run(&self, dir: &str) -> Program {
+        match self {
+            Self::Python => Program { argv: Vec::new(), python: Some(format!("{dir}/main.code")), compile_to: None, cwd: "/tmp".into() },
+            Self::Cpp { .. } => Program { argv: vec![format!("{dir}/main")], python: None, compile_to: None, cwd: "/tmp".into() },
+        }
+    }
+}

@@ -1,0 +1,183 @@
+"""pysynth judge zygote: a warm interpreter inside the sandbox that starts each run.
+
+Started by the Rust judge as `python -I -S -B -c <this> <config json>`, inside the sandbox's
+mount/network/IPC/UTS namespaces, as root of that view. It never runs untrusted code itself. For
+each request it clones a child straight into a fresh PID namespace (`clone(CLONE_NEWPID)`, which,
+unlike `unshare`, can be repeated), so `kill(-1)` or a leftover daemon cannot outlive or escape the
+run: when the child, PID 1 of its namespace, exits, the kernel kills everything else in it.
+
+The child waits for the judge to place it in its cgroups, then: private tmpfs /tmp, rlimits, an
+unprivileged uid/gid with no supplementary groups, no_new_privs, the seccomp filter, stdio on the
+given files, every other descriptor closed, an empty environment; then it execs the program or,
+for Python, runs the solution's pre-compiled code in this warm interpreter (no start-up cost).
+It reports "ok" on a close-on-exec pipe once the sandbox is in place, or the step that failed, so a
+failed isolation step is never mistaken for (or turned into) an unsandboxed run.
+
+Protocol (JSON lines on stdin/stdout): request {"op": "run", ...} -> {"pid": host pid} ->
+{"op": "go" | "abort"} -> {"status", "utime", "stime", "maxrss_kb", "setup"}; {"op": "exit"}.
+"""
+
+import ctypes
+import io
+import json
+import marshal
+import os
+import resource
+import sys
+import traceback  # imported here, warm, rather than in every child
+
+CONFIG = json.loads(sys.argv[1])
+SANDBOXED = CONFIG["sandboxed"]
+LIBC = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, CLONE_NEWPID, SIGCHLD = 0x00020000, 0x20000000, 17
+MS_NOSUID, MS_NODEV = 2, 4
+PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+SECCOMP = bytes.fromhex(CONFIG["seccomp"]) if CONFIG.get("seccomp") else None
+CONTROL_IN, CONTROL_OUT = sys.stdin.buffer, sys.stdout.buffer
+
+
+class SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def check(result, step):
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{step}: {os.strerror(error)}")
+
+
+def reply(message):
+    CONTROL_OUT.write(json.dumps(message).encode() + b"\n")
+    CONTROL_OUT.flush()
+
+
+def isolate(request):
+    """Everything between clone and the program, in the child. Raises on the first failure."""
+    if SANDBOXED:
+        check(LIBC.unshare(CLONE_NEWNS), "unshare mount namespace")
+        options = f"size={request['scratch']},mode=1777".encode()
+        check(LIBC.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount private /tmp")
+    os.chdir(request["cwd"])
+    for name, value in request["rlimits"]:
+        resource.setrlimit(getattr(resource, name), (value, value))
+    if SANDBOXED:
+        uid = request["uid"]
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+        check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs")
+        if SECCOMP is not None:
+            program = ctypes.create_string_buffer(SECCOMP, len(SECCOMP))
+            fprog = SockFprog(len(SECCOMP) // 8, ctypes.cast(program, ctypes.c_void_p))
+            check(LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0), "install seccomp filter")
+    os.environ.clear()
+
+
+def run_python(path, compile_to):
+    """Run (or, with `compile_to`, only compile) a Python solution in this process."""
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", write_through=True)
+    sys.argv = ["main.py"]
+    status = 0
+    try:
+        with open(path, "rb") as source:
+            data = source.read()
+        if compile_to is not None:
+            code = compile(data, "main.py", "exec", dont_inherit=True)
+            with open(compile_to, "wb") as target:
+                marshal.dump(code, target)
+        else:
+            exec(marshal.loads(data), {"__name__": "__main__", "__builtins__": __builtins__, "__file__": "main.py"})
+    except SystemExit as exit_request:
+        code = exit_request.code
+        status = code if isinstance(code, int) else (0 if code is None else 1)
+        if not isinstance(code, (int, type(None))):
+            print(code, file=sys.stderr)
+    except SyntaxError as error:
+        traceback.print_exception_only(type(error), error)
+        status = 1
+    except BaseException as error:
+        # Skip this function's frame: the solution's traceback starts at its own code.
+        traceback.print_exception(type(error), error, error.__traceback__.tb_next)
+        status = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            status = status or 1
+    os._exit(status & 0xFF)
+
+
+def child(request, descriptors, setup_write, go_read):
+    try:
+        if os.read(go_read, 1) != b"g":
+            os._exit(0)
+        isolate(request)
+        for target, fd in enumerate(descriptors):
+            os.dup2(fd, target)
+        os.set_inheritable(setup_write, False)
+        os.closerange(3, setup_write)
+        os.closerange(setup_write + 1, 1 << 20)
+    except BaseException as error:
+        os.write(setup_write, f"{type(error).__name__}: {error}".encode())
+        os._exit(120)
+    os.write(setup_write, b"ok")
+    if request.get("python") is not None:
+        os.close(setup_write)
+        run_python(request["python"], request.get("compile_to"))
+    try:
+        os.execve(request["argv"][0], request["argv"], {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    except OSError as error:
+        os.write(2, f"cannot execute {request['argv'][0]}: {error}\n".encode())
+    os._exit(127)
+
+
+def open_stdio(request):
+    stdin = os.open(request["stdin"] or "/dev/null", os.O_RDONLY | os.O_CLOEXEC)
+    outputs = [os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600) for name in ("stdout", "stderr")]
+    return [stdin, *outputs]
+
+
+def handle_run(request):
+    descriptors = open_stdio(request)
+    setup_read, setup_write = os.pipe()
+    go_read, go_write = os.pipe()
+    flags = CLONE_NEWPID | SIGCHLD if SANDBOXED else SIGCHLD
+    pid = LIBC.syscall(CONFIG["clone_nr"], flags, 0, 0, 0, 0)
+    if pid == 0:
+        child(request, descriptors, setup_write, go_read)
+    for fd in (*descriptors, setup_write, go_read):
+        os.close(fd)
+    if pid < 0:
+        os.close(go_write)
+        os.close(setup_read)
+        reply({"error": f"clone failed: {os.strerror(ctypes.get_errno())}"})
+        return
+    reply({"pid": pid})
+    command = json.loads(CONTROL_IN.readline() or b'{"op": "abort"}')
+    if command.get("op") == "go":
+        os.write(go_write, b"g")
+    os.close(go_write)
+    setup = b""
+    while chunk := os.read(setup_read, 4096):
+        setup += chunk
+    os.close(setup_read)
+    _, status, usage = os.wait4(pid, 0)
+    reply({"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
+           "setup": setup.decode(errors="replace")})
+
+
+def serve():
+    reply({"ready": True})
+    for line in CONTROL_IN:
+        request = json.loads(line)
+        if request["op"] == "exit":
+            return
+        try:
+            handle_run(request)
+        except OSError as error:
+            reply({"error": f"{type(error).__name__}: {error}"})
+
+
+serve()
