@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-__all__ = ["LshIndex", "dedup", "lsh_params", "minhash_signatures", "shingles"]
+__all__ = ["LshIndex", "dedup", "judge", "lsh_params", "minhash_signatures", "shingles"]
 
 def minhash_signatures(texts: Any, config: Any) -> npt.NDArray[np.uint64]: ...
 def shingles(text: str, config: Any) -> list[bytes]: ...
@@ -22,3 +22,7 @@ class LshIndex:
     @property
     def params(self) -> tuple[int, int]: ...
     def __len__(self) -> int: ...
+
+def judge(
+    solutions: list[tuple[str, str]], tests: list[tuple[bytes, bytes | None]], config: Any
+) -> dict[str, Any]: ...

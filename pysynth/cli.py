@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -69,6 +69,45 @@ def dedup_command(
         f"kept {kept.height} of {stats.documents} rows, dropped {stats.duplicates} near-duplicates "
         f"(threshold {threshold}, {result.bands} bands x {result.rows} rows, {elapsed:.2f} s) -> {output}"
     )
+
+
+@app.command("judge")
+def judge_command(
+    solution: Annotated[list[Path], typer.Option("--solution", "-s", help="A solution file; repeat for several.")],
+    tests: Annotated[Path, typer.Option(help="A JSONL file of {input, expected} or a directory of NAME.in/NAME.out.")],
+    lang: Annotated[Optional[str], typer.Option(help="py or cpp; default: from each file's extension.")] = None,
+    time_limit: Annotated[str, typer.Option(help="CPU time per test, e.g. 2s or 500ms.")] = "2s",
+    memory_limit: Annotated[str, typer.Option(help="Memory per test, e.g. 256M.")] = "256M",
+    output_limit: Annotated[str, typer.Option(help="Output per test, e.g. 64M.")] = "64M",
+    comparator: Annotated[str, typer.Option(help="tokens, exact, lines or float.")] = "tokens",
+    workers: Annotated[Optional[int], typer.Option(help="Parallel sandboxes; default: one per core.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    dangerously_unsandboxed: Annotated[
+        bool, typer.Option("--dangerously-unsandboxed", help="Run without isolation. Only for code you trust.")
+    ] = False,
+) -> None:
+    """Run solutions on tests in the sandbox: verdicts, majority votes and difficulty."""
+    from rich.console import Console
+
+    from pysynth import judge
+    from pysynth.judge_io import language_of, load_tests, print_table, result_json
+
+    options: dict[str, object] = {"time_limit": time_limit, "memory_limit": memory_limit, "output_limit": output_limit,
+                                  "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed}
+    if workers is not None:
+        options["workers"] = workers
+    config = judge.JudgeConfig.build(**options)
+    solutions = []
+    for path in solution:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        solutions.append(judge.Solution(language_of(path, lang), path.read_text()))
+    result = judge.run(solutions, load_tests(tests), config)
+    names = [str(path) for path in solution]
+    if as_json:
+        typer.echo(result_json(result, names))
+    else:
+        print_table(result, names, Console())
 
 
 def main() -> None:

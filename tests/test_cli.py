@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,42 @@ def test_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     result = run("dedup", source, "--output", source)
     assert result.returncode == 2 and "must not overwrite the input" in result.stderr
     assert source.read_bytes() == DEMO.read_bytes()
+
+
+def write_judge_fixture(directory: Path) -> list[Path]:
+    (directory / "tests").mkdir()
+    for n in (1, 2, 3):
+        (directory / "tests" / f"{n}.in").write_text(f"{n}\n")
+        (directory / "tests" / f"{n}.out").write_text(f"{2 * n}\n")
+    good = directory / "good.py"
+    good.write_text("print(2 * int(input()))\n")
+    cpp = directory / "good.cpp"
+    cpp.write_text('#include <cstdio>\nint main(){long n; scanf("%ld", &n); printf("%ld\\n", 2 * n);}\n')
+    bad = directory / "bad.py"
+    bad.write_text("print(0)\n")
+    return [good, cpp, bad]
+
+
+def test_judge_table_and_json(tmp_path: Path) -> None:
+    solutions = write_judge_fixture(tmp_path)
+    flags = [arg for path in solutions for arg in ("--solution", path)]
+    table = run("judge", *flags, "--tests", tmp_path / "tests", "--time-limit", "1s")
+    assert table.returncode == 0, table.stderr
+    assert "AC AC AC" in table.stdout and "WA WA WA" in table.stdout and "0.333" in table.stdout
+    as_json = run("judge", *flags, "--tests", tmp_path / "tests", "--json")
+    payload = json.loads(as_json.stdout)
+    assert payload["pass_rates"] == [1.0, 1.0, 0.0]
+    assert [v["output"] for v in payload["votes"]] == ["2\n", "4\n", "6\n"]
+
+
+def test_judge_jsonl_tests_and_errors(tmp_path: Path) -> None:
+    solution = write_judge_fixture(tmp_path)[0]
+    tests = tmp_path / "tests.jsonl"
+    tests.write_text('{"input": "5\\n", "expected": "10"}\n{"input": "6\\n"}\n')
+    result = run("judge", "--solution", solution, "--tests", tests, "--json")
+    assert [row["verdict"] for row in json.loads(result.stdout)["runs"][0]] == ["Accepted", "Finished"]
+    tests.write_text('{"input": "5\\n"}\nnot json\n')
+    broken = run("judge", "--solution", solution, "--tests", tests)
+    assert broken.returncode == 2 and f"{tests}:2: not JSON" in broken.stderr
+    unknown = run("judge", "--solution", tmp_path / "tests" / "1.in", "--tests", tests)
+    assert unknown.returncode == 2 and "unknown language 'in'" in unknown.stderr

@@ -158,6 +158,7 @@ impl SandboxHost {
         self.send(&serde_json::json!({"op": "go"}))?;
         let wall_deadline = began + limits.wall_time();
         let mut killed = false;
+        let mut observed_cpu = Duration::ZERO;
         let finished = loop {
             // Wake up every few milliseconds to stop a CPU-bound run at its limit: RLIMIT_CPU only
             // counts whole seconds, which would let a 1 s limit burn 2 s.
@@ -165,7 +166,8 @@ impl SandboxHost {
             match self.replies.line(wake)? {
                 Some(line) => break serde_json::from_str::<Reply>(&line).map_err(|e| internal("zygote reply", e))?,
                 None if !killed => {
-                    if Instant::now() >= wall_deadline || cpu_time_of(pid).is_some_and(|cpu| cpu > limits.time) {
+                    observed_cpu = cpu_time_of(pid).unwrap_or(observed_cpu);
+                    if Instant::now() >= wall_deadline || observed_cpu > limits.time {
                         // SAFETY: kill(2) of the run's PID-namespace init; its whole namespace dies.
                         unsafe { libc::kill(pid, libc::SIGKILL) };
                         killed = true;
@@ -185,10 +187,11 @@ impl SandboxHost {
             return Err(JudgeError::Sandbox(format!("isolating the run failed: {}", if setup.is_empty() { "child died during set-up" } else { &setup })));
         }
         let status = finished.status.ok_or_else(|| internal("zygote reply", finished.error.clone().unwrap_or_default()))?;
-        let cpu = finished.utime.unwrap_or(0.0) + finished.stime.unwrap_or(0.0);
+        let reported = Duration::from_secs_f64(finished.utime.unwrap_or(0.0) + finished.stime.unwrap_or(0.0));
+        let cpu_time = reported.max(observed_cpu);
         let cgroup = self.cgroups.as_ref().map(|groups| groups.usage(oom_before));
         let peak_memory = cgroup.map(|u| u.peak_memory).unwrap_or(finished.maxrss_kb.unwrap_or(0) * 1024);
-        Ok(RawRun { wait_status: status, cpu_time: Duration::from_secs_f64(cpu), wall_time, peak_memory, killed_for_time: killed, cgroup })
+        Ok(RawRun { wait_status: status, cpu_time, wall_time, peak_memory, killed_for_time: killed, cgroup })
     }
 
     fn send(&mut self, message: &serde_json::Value) -> Result<(), JudgeError> {
@@ -213,8 +216,18 @@ impl Drop for SandboxHost {
 
 const CPU_CHECK_INTERVAL: Duration = Duration::from_millis(20);
 
-/// CPU time (user + system) of process `pid` so far, from /proc/<pid>/stat.
+/// CPU time so far of the run's init `pid` and of the processes it started (the program).
 fn cpu_time_of(pid: i32) -> Option<Duration> {
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    let mut total = process_cpu_time(pid)?;
+    for child in children.split_whitespace().filter_map(|c| c.parse::<i32>().ok()) {
+        total += process_cpu_time(child).unwrap_or_default();
+    }
+    Some(total)
+}
+
+/// CPU time (user + system) of one process so far, from /proc/<pid>/stat.
+fn process_cpu_time(pid: i32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let after_name = &stat[stat.rfind(')')? + 2..];
     let mut fields = after_name.split(' ').skip(11); // utime and stime are fields 14 and 15

@@ -6,10 +6,11 @@ each request it clones a child straight into a fresh PID namespace (`clone(CLONE
 unlike `unshare`, can be repeated), so `kill(-1)` or a leftover daemon cannot outlive or escape the
 run: when the child, PID 1 of its namespace, exits, the kernel kills everything else in it.
 
-The child waits for the judge to place it in its cgroups, then: private tmpfs /tmp, rlimits, an
-unprivileged uid/gid with no supplementary groups, no_new_privs, the seccomp filter, stdio on the
-given files, every other descriptor closed, an empty environment; then it execs the program or,
-for Python, runs the solution's pre-compiled code in this warm interpreter (no start-up cost).
+The child (PID 1 of the run) waits for the judge to place it in its cgroups, mounts a private
+tmpfs /tmp and forks the program (PID 2), which takes rlimits, an unprivileged uid/gid with no
+supplementary groups, no_new_privs, the seccomp filter, stdio on the given files, every other
+descriptor closed, an empty environment; then it execs the program or, for Python, runs the
+solution's pre-compiled code in this warm interpreter (no start-up cost).
 It reports "ok" on a close-on-exec pipe once the sandbox is in place, or the step that failed, so a
 failed isolation step is never mistaken for (or turned into) an unsandboxed run.
 
@@ -51,12 +52,16 @@ def reply(message):
     CONTROL_OUT.flush()
 
 
-def isolate(request):
-    """Everything between clone and the program, in the child. Raises on the first failure."""
+def private_tmp(request):
+    """In the run's init, as root: a mount namespace of its own with a fresh tmpfs on /tmp."""
     if SANDBOXED:
         check(LIBC.unshare(CLONE_NEWNS), "unshare mount namespace")
         options = f"size={request['scratch']},mode=1777".encode()
         check(LIBC.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount private /tmp")
+
+
+def drop_privileges(request):
+    """In the program's process, before it runs: limits, identity, no_new_privs, seccomp."""
     os.chdir(request["cwd"])
     for name, value in request["rlimits"]:
         resource.setrlimit(getattr(resource, name), (value, value))
@@ -109,11 +114,32 @@ def run_python(path, compile_to):
     os._exit(status & 0xFF)
 
 
-def child(request, descriptors, setup_write, go_read):
+def init(request, descriptors, setup_write, go_read, result_write):
+    """PID 1 of the run's namespace. The program runs as PID 2 because the kernel shields PID 1 from
+    its own default-action signals: as PID 1, abort() would not die of SIGABRT, nor kill(getpid())
+    of anything. This process reaps the program and reports its status on `result_write`."""
     try:
         if os.read(go_read, 1) != b"g":
             os._exit(0)
-        isolate(request)
+        private_tmp(request)
+        pid = os.fork()
+    except BaseException as error:
+        os.write(setup_write, f"{type(error).__name__}: {error}".encode())
+        os._exit(120)
+    if pid == 0:
+        program(request, descriptors, setup_write, result_write)
+    for fd in (*descriptors, setup_write):
+        os.close(fd)
+    _, status, usage = os.wait4(pid, 0)
+    report = {"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
+    os.write(result_write, json.dumps(report).encode())
+    os._exit(0)
+
+
+def program(request, descriptors, setup_write, result_write):
+    try:
+        os.close(result_write)
+        drop_privileges(request)
         for target, fd in enumerate(descriptors):
             os.dup2(fd, target)
         os.set_inheritable(setup_write, False)
@@ -143,15 +169,17 @@ def handle_run(request):
     descriptors = open_stdio(request)
     setup_read, setup_write = os.pipe()
     go_read, go_write = os.pipe()
+    result_read, result_write = os.pipe()
     flags = CLONE_NEWPID | SIGCHLD if SANDBOXED else SIGCHLD
     pid = LIBC.syscall(CONFIG["clone_nr"], flags, 0, 0, 0, 0)
     if pid == 0:
-        child(request, descriptors, setup_write, go_read)
-    for fd in (*descriptors, setup_write, go_read):
+        os.close(result_read)
+        init(request, descriptors, setup_write, go_read, result_write)
+    for fd in (*descriptors, setup_write, go_read, result_write):
         os.close(fd)
     if pid < 0:
-        os.close(go_write)
-        os.close(setup_read)
+        for fd in (go_write, setup_read, result_read):
+            os.close(fd)
         reply({"error": f"clone failed: {os.strerror(ctypes.get_errno())}"})
         return
     reply({"pid": pid})
@@ -163,9 +191,15 @@ def handle_run(request):
     while chunk := os.read(setup_read, 4096):
         setup += chunk
     os.close(setup_read)
+    result = b""
+    while chunk := os.read(result_read, 4096):
+        result += chunk
+    os.close(result_read)
     _, status, usage = os.wait4(pid, 0)
-    reply({"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
-           "setup": setup.decode(errors="replace")})
+    # Without a report the init itself died (killed at a time limit): report its status instead.
+    outcome = json.loads(result) if result else {"status": status, "utime": usage.ru_utime,
+                                                 "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
+    reply({**outcome, "setup": setup.decode(errors="replace")})
 
 
 def serve():
