@@ -21,7 +21,8 @@ from pysynth.dedup import (
     minhash_signatures,
     shingles,
 )
-from pysynth.errors import ConfigError, InputError, PysynthError
+from pysynth import judge
+from pysynth.errors import ConfigError, InputError, JudgeFault, JudgeInternalError, PysynthError, SandboxError
 
 __all__ = [
     "ConfigError",
@@ -29,14 +30,18 @@ __all__ = [
     "DedupResult",
     "DedupStats",
     "InputError",
+    "JudgeFault",
+    "JudgeInternalError",
     "MinHashConfig",
     "MinHashIndex",
     "MinHashScheme",
     "PysynthError",
+    "SandboxError",
     "ShingleUnit",
     "Verification",
     "__version__",
     "dedup",
+    "judge",
     "lsh_params",
     "minhash_signatures",
     "shingles",
