@@ -37,3 +37,69 @@ pub fn failure(raw: &RawRun, limits: &Limits, written: &Written<'_>) -> Option<V
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::cgroup::CgroupUsage;
+
+    fn raw(wait_status: i32, cpu_ms: u64) -> RawRun {
+        RawRun {
+            wait_status,
+            cpu_time: Duration::from_millis(cpu_ms),
+            wall_time: Duration::from_millis(cpu_ms + 1),
+            peak_memory: 10 << 20,
+            killed_for_time: false,
+            cgroup: Some(CgroupUsage::default()),
+        }
+    }
+
+    const EXIT_0: i32 = 0;
+    const EXIT_3: i32 = 3 << 8;
+    const SIGNAL_9: i32 = libc::SIGKILL;
+    const QUIET: Written<'static> = Written { stdout: 10, stderr: 0, stderr_head: b"" };
+
+    #[test]
+    fn clean_exit_within_limits_is_not_a_failure() {
+        assert_eq!(failure(&raw(EXIT_0, 100), &Limits::default(), &QUIET), None);
+    }
+
+    #[test]
+    fn time_wins_over_everything_else() {
+        let mut run = raw(SIGNAL_9, 100);
+        run.killed_for_time = true;
+        run.cgroup = Some(CgroupUsage { oom_killed: true, ..Default::default() });
+        assert_eq!(failure(&run, &Limits::default(), &QUIET), Some(Verdict::TimeLimitExceeded));
+        assert_eq!(failure(&raw(EXIT_0, 2001), &Limits::default(), &QUIET), Some(Verdict::TimeLimitExceeded));
+    }
+
+    #[test]
+    fn memory_from_the_oom_killer_or_a_reported_allocation_failure() {
+        let mut killed = raw(SIGNAL_9, 100);
+        killed.cgroup = Some(CgroupUsage { oom_killed: true, ..Default::default() });
+        assert_eq!(failure(&killed, &Limits::default(), &QUIET), Some(Verdict::MemoryLimitExceeded));
+        let reported = Written { stdout: 0, stderr: 40, stderr_head: b"Traceback ...\nMemoryError\n" };
+        assert_eq!(failure(&raw(1 << 8, 100), &Limits::default(), &reported), Some(Verdict::MemoryLimitExceeded));
+        // A clean exit that merely touched the limit is not a failure.
+        let mut touched = raw(EXIT_0, 100);
+        touched.cgroup = Some(CgroupUsage { hit_memory_limit: true, ..Default::default() });
+        assert_eq!(failure(&touched, &Limits::default(), &QUIET), None);
+    }
+
+    #[test]
+    fn output_then_runtime_errors() {
+        let limits = Limits { output: 100, ..Limits::default() };
+        let flood = Written { stdout: 101, stderr: 0, stderr_head: b"" };
+        assert_eq!(failure(&raw(libc::SIGXFSZ, 100), &limits, &flood), Some(Verdict::OutputLimitExceeded));
+        assert_eq!(
+            failure(&raw(EXIT_3, 100), &limits, &QUIET),
+            Some(Verdict::RuntimeError { exit_code: Some(3), signal: None })
+        );
+        assert_eq!(
+            failure(&raw(libc::SIGSEGV, 100), &limits, &QUIET),
+            Some(Verdict::RuntimeError { exit_code: None, signal: Some(libc::SIGSEGV) })
+        );
+    }
+}
