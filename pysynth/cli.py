@@ -80,6 +80,9 @@ def judge_command(
     memory_limit: Annotated[str, typer.Option(help="Memory per test, e.g. 256M.")] = "256M",
     output_limit: Annotated[str, typer.Option(help="Output per test, e.g. 64M.")] = "64M",
     comparator: Annotated[str, typer.Option(help="tokens, exact, lines or float.")] = "tokens",
+    checker: Annotated[
+        Optional[Path], typer.Option(help="A testlib-style checker program (run as CHECKER INPUT OUTPUT ANSWER).")
+    ] = None,
     workers: Annotated[Optional[int], typer.Option(help="Parallel sandboxes; default: one per core.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     dangerously_unsandboxed: Annotated[
@@ -96,6 +99,11 @@ def judge_command(
                                   "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed}
     if workers is not None:
         options["workers"] = workers
+    if checker is not None:
+        if not checker.is_file():
+            raise InputError(f"{checker}: no such file")
+        options["comparator"] = "checker"
+        options["checker"] = judge.Solution(language_of(checker, None), checker.read_text())
     config = judge.JudgeConfig.build(**options)
     solutions = []
     for path in solution:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from pysynth import _native
 from pysynth.config import FrozenConfig
@@ -42,7 +42,7 @@ class Verdict(StrEnum):
 
 
 Language = Literal["python", "cpp"]
-Comparison = Literal["tokens", "exact", "lines", "float"]
+Comparison = Literal["tokens", "exact", "lines", "float", "checker"]
 
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
 _TIMES = {"": 1.0, "s": 1.0, "ms": 1e-3}
@@ -68,6 +68,12 @@ def parse_seconds(value: str | float) -> float:
     return float(match.group(1)) * _TIMES[match.group(2)]
 
 
+@dataclass(frozen=True)
+class Solution:
+    language: Language
+    source: str
+
+
 class JudgeConfig(FrozenConfig):
     """Limits, comparison and isolation for one judge call. Sizes accept `256M`; times `2s`."""
 
@@ -89,6 +95,20 @@ class JudgeConfig(FrozenConfig):
     cpp_flags: tuple[str, ...] = ("-std=c++17", "-O2", "-pipe")
     scratch_dir: str = Field(default_factory=tempfile.gettempdir)
     report_bytes: int = Field(64 << 10, ge=0)
+    checker: Solution | None = None
+    """With comparator="checker": a testlib-style program run sandboxed as `checker INPUT OUTPUT
+    ANSWER`; exit 0 accepts, 1 or 2 rejects, anything else is a judge fault. Votes group outputs
+    by tokens."""
+
+    @model_validator(mode="after")
+    def _checker_with_its_comparator(self) -> JudgeConfig:
+        if (self.comparator == "checker") != (self.checker is not None):
+            raise ValueError('give a checker exactly when comparator="checker"')
+        return self
+
+    @property
+    def checker_program(self) -> tuple[str, str] | None:
+        return None if self.checker is None else (self.checker.language, self.checker.source)
 
     @field_validator("time_limit", "wall_time_limit", mode="before")
     @classmethod
@@ -99,12 +119,6 @@ class JudgeConfig(FrozenConfig):
     @classmethod
     def _bytes(cls, value: Any) -> Any:
         return parse_bytes(value) if isinstance(value, str) else value
-
-
-@dataclass(frozen=True)
-class Solution:
-    language: Language
-    source: str
 
 
 @dataclass(frozen=True)

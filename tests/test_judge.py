@@ -138,3 +138,42 @@ def test_bad_config(options: dict[str, object], message: str) -> None:
 def test_limits_parse_units() -> None:
     config = J.JudgeConfig.build(time_limit="500ms", memory_limit="1G", output_limit="512k")
     assert (config.time_limit, config.memory_limit, config.output_limit) == (0.5, 1 << 30, 512 << 10)
+
+
+WITHIN_ONE = """import sys
+given = int(open(sys.argv[2]).read())
+wanted = int(open(sys.argv[3]).read())
+sys.exit(0 if abs(given - wanted) <= 1 else 1)
+"""
+WITHIN_ONE_CPP = """#include <cstdio>
+#include <cstdlib>
+int main(int argc, char** argv) {
+    long given, wanted;
+    FILE* out = fopen(argv[2], "r"); FILE* ans = fopen(argv[3], "r");
+    if (!out || !ans || fscanf(out, "%ld", &given) != 1 || fscanf(ans, "%ld", &wanted) != 1) return 1;
+    return labs(given - wanted) <= 1 ? 0 : 1;
+}"""
+
+
+@pytest.mark.parametrize("checker", [J.Solution("python", WITHIN_ONE), J.Solution("cpp", WITHIN_ONE_CPP)])
+def test_checker_decides_acceptance(checker: J.Solution) -> None:
+    solutions = [J.Solution("python", DOUBLE_PY), J.Solution("python", "print(int(input()) * 2 + 1)"),
+                 J.Solution("python", "print(int(input()) * 2 + 5)"), J.Solution("python", "print('no number')")]
+    result = J.run(solutions, TESTS, comparator="checker", checker=checker)
+    assert [verdicts(result, i) for i in range(4)] == [[V.ACCEPTED] * 3, [V.ACCEPTED] * 3, [V.WRONG_ANSWER] * 3,
+                                                      [V.WRONG_ANSWER] * 3]
+    assert result.pass_rates == [1.0, 1.0, 0.0, 0.0]
+
+
+def test_a_failing_checker_is_a_judge_fault_not_a_wrong_answer() -> None:
+    broken = J.Solution("python", "import sys\nsys.exit(3)")
+    result = J.run([J.Solution("python", DOUBLE_PY)], TESTS[:1], comparator="checker", checker=broken)
+    cell = result.runs[0][0]
+    assert cell.verdict is None and cell.fault == "InternalError" and "checker failed" in (cell.fault_message or "")
+
+
+def test_checker_must_compile_and_match_the_comparator() -> None:
+    with pytest.raises(ConfigError, match="checker does not compile"):
+        J.run([J.Solution("python", DOUBLE_PY)], TESTS, comparator="checker", checker=J.Solution("cpp", "int main( {"))
+    with pytest.raises(ConfigError, match="exactly when"):
+        J.run([J.Solution("python", DOUBLE_PY)], TESTS, comparator="checker")

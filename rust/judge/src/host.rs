@@ -22,7 +22,7 @@ const ZYGOTE_SOURCE: &str = include_str!("zygote.py");
 /// What to run, in sandbox paths (under `/work` when sandboxed).
 #[derive(Debug, Clone, Serialize)]
 pub struct Program {
-    /// An executable and its arguments; ignored when `python` is set.
+    /// An executable and its arguments; with `python` set, only the arguments (`sys.argv[1:]`).
     pub argv: Vec<String>,
     /// A Python source (with `compile_to`) or marshalled code object to run in the warm zygote.
     pub python: Option<String>,

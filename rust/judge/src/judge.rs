@@ -50,6 +50,10 @@ pub struct JudgeConfig {
     pub scratch_dir: PathBuf,
     /// Bytes of stdout and stderr kept in each report (voting uses the whole output).
     pub report_bytes: usize,
+    /// A testlib-style checker deciding Accepted/WrongAnswer instead of `comparator`: it runs
+    /// sandboxed as `checker INPUT OUTPUT ANSWER`; exit 0 accepts, 1 or 2 reject, anything else
+    /// is a checker failure (a judge fault). Votes still group outputs with `comparator`.
+    pub checker: Option<Solution>,
 }
 
 /// One execution: a verdict or a judge fault, with what was measured.
@@ -103,7 +107,7 @@ fn create_job(config: &JudgeConfig, solutions: &[Solution], tests: &[TestCase]) 
     fs::create_dir_all(job.dir.join("tests")).map_err(io)?;
     fs::set_permissions(&job.dir, fs::Permissions::from_mode(0o711)).map_err(io)?;
     fs::set_permissions(job.dir.join("tests"), fs::Permissions::from_mode(0o700)).map_err(io)?;
-    for (index, solution) in solutions.iter().enumerate() {
+    for (index, solution) in solutions.iter().chain(&config.checker).enumerate() {
         let dir = job.dir.join(format!("sol-{index}"));
         fs::create_dir_all(&dir).map_err(io)?;
         fs::write(dir.join(solution.language.source_name()), &solution.source).map_err(io)?;
@@ -113,7 +117,10 @@ fn create_job(config: &JudgeConfig, solutions: &[Solution], tests: &[TestCase]) 
         fs::write(job.dir.join(format!("tests/{index}.in")), &test.input).map_err(io)?;
     }
     for slot in 0..config.workers {
-        fs::create_dir_all(job.dir.join(format!("slot-{slot}"))).map_err(io)?;
+        let dir = job.dir.join(format!("slot-{slot}"));
+        fs::create_dir_all(dir.join("check")).map_err(io)?;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o711)).map_err(io)?;
+        fs::set_permissions(dir.join("check"), fs::Permissions::from_mode(0o755)).map_err(io)?;
     }
     Ok(job)
 }
@@ -185,6 +192,32 @@ fn execute(host: &mut SandboxHost, job: &Job, slot: usize, program: &Program, st
     (report, stdout)
 }
 
+/// Runs the checker on one finished run; the files it reads are copied where its uid can read them.
+fn check(host: &mut SandboxHost, job: &Job, slot: usize, (checker, index): (&Solution, usize), test: usize, expected: &[u8], report_bytes: usize) -> Result<Verdict, JudgeError> {
+    let dir = job.dir.join(format!("slot-{slot}/check"));
+    let prepare = || -> std::io::Result<()> {
+        fs::copy(job.dir.join(format!("tests/{test}.in")), dir.join("input"))?;
+        fs::copy(job.dir.join(format!("slot-{slot}/out")), dir.join("output"))?;
+        fs::write(dir.join("answer"), expected)?;
+        for name in ["input", "output", "answer"] {
+            fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o644))?;
+        }
+        Ok(())
+    };
+    prepare().map_err(|e| internal("preparing the checker's files", e))?;
+    let arguments: Vec<String> = ["input", "output", "answer"].iter().map(|name| job.path(&format!("slot-{slot}/check/{name}"))).collect();
+    let program = checker.language.run(&job.path(&format!("sol-{index}")), &arguments);
+    let (report, _) = execute(host, job, slot, &program, None, &Limits::for_checker(), report_bytes);
+    match report.outcome? {
+        Verdict::Finished => Ok(Verdict::Accepted),
+        Verdict::RuntimeError { exit_code: Some(1 | 2), .. } => Ok(Verdict::WrongAnswer),
+        other => Err(JudgeError::Internal(format!(
+            "the checker failed on test {test} ({other}): {}",
+            String::from_utf8_lossy(&report.stderr).trim()
+        ))),
+    }
+}
+
 /// Makes a compiled solution's files readable and executable by every worker, writable by none.
 fn seal(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
@@ -202,7 +235,8 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
     }
     let job = create_job(config, solutions, tests)?;
     let (host_config, isolation_notes) = host_config(config, &job)?;
-    let compiles: Vec<Mutex<Option<RunReport>>> = solutions.iter().map(|_| Mutex::new(None)).collect();
+    let programs: Vec<&Solution> = solutions.iter().chain(&config.checker).collect();
+    let compiles: Vec<Mutex<Option<RunReport>>> = programs.iter().map(|_| Mutex::new(None)).collect();
     let cells: Vec<Mutex<Option<(RunReport, Vec<u8>)>>> = (0..solutions.len() * tests.len()).map(|_| Mutex::new(None)).collect();
     let (next_compile, next_cell) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let compiled = std::sync::Barrier::new(config.workers);
@@ -210,7 +244,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
 
     std::thread::scope(|scope| {
         for slot in 0..config.workers {
-            let (job, host_config, compiles, cells) = (&job, &host_config, &compiles, &cells);
+            let (job, host_config, compiles, cells, programs) = (&job, &host_config, &compiles, &cells, &programs);
             let (next_compile, next_cell, compiled, startup_error) = (&next_compile, &next_cell, &compiled, &startup_error);
             scope.spawn(move || {
                 let mut host = SandboxHost::start(host_config, slot, &config.limits);
@@ -220,7 +254,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                 loop {
                     let Ok(host) = host.as_mut() else { break }; // before claiming work another worker can do
                     let index = next_compile.fetch_add(1, Ordering::Relaxed);
-                    let Some(solution) = solutions.get(index) else { break };
+                    let Some(solution) = programs.get(index) else { break };
                     let dir = job.path(&format!("sol-{index}"));
                     let host_dir = job.dir.join(format!("sol-{index}"));
                     let _ = chown(&host_dir, Some(60_000 + slot as u32), Some(60_000 + slot as u32));
@@ -234,6 +268,12 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                     *compiles[index].lock().unwrap() = Some(report);
                 }
                 compiled.wait();
+                let checker = config.checker.as_ref().map(|checker| (checker, solutions.len()));
+                if let Some((_, index)) = checker {
+                    if !matches!(compiles[index].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished))) {
+                        return; // reported below as a configuration error
+                    }
+                }
                 loop {
                     let Ok(host) = host.as_mut() else { break };
                     let index = next_cell.fetch_add(1, Ordering::Relaxed);
@@ -243,9 +283,13 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                     let (solution, test) = (index / tests.len(), index % tests.len());
                     let compile_ok = matches!(compiles[solution].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished)));
                     let result = if compile_ok {
-                        let program = solutions[solution].language.run(&job.path(&format!("sol-{solution}")));
+                        let program = solutions[solution].language.run(&job.path(&format!("sol-{solution}")), &[]);
                         let stdin = job.path(&format!("tests/{test}.in"));
-                        execute(host, job, slot, &program, Some(&stdin), &config.limits, config.report_bytes)
+                        let (mut report, stdout) = execute(host, job, slot, &program, Some(&stdin), &config.limits, config.report_bytes);
+                        if let (Some(checker), Some(expected), Ok(Verdict::Finished)) = (checker, &tests[test].expected, &report.outcome) {
+                            report.outcome = check(host, job, slot, checker, test, expected, config.report_bytes);
+                        }
+                        (report, stdout)
                     } else {
                         (empty_report(Ok(Verdict::CompileError)), Vec::new())
                     };
@@ -257,14 +301,21 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
     if let Some(error) = startup_error.into_inner().unwrap() {
         return Err(error);
     }
-    let compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.into_inner().unwrap().expect("every solution compiled")).collect();
+    let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.into_inner().unwrap().expect("every solution compiled")).collect();
+    if config.checker.is_some() {
+        let checker = compiles.pop().expect("the checker was compiled");
+        if checker.outcome != Ok(Verdict::Finished) {
+            let detail = String::from_utf8_lossy(&checker.stderr).trim().to_string();
+            return Err(JudgeError::Config(format!("the checker does not compile: {detail}")));
+        }
+    }
     let mut outputs: Vec<Vec<(RunReport, Vec<u8>)>> = vec![Vec::new(); solutions.len()];
     for (index, cell) in cells.into_iter().enumerate() {
         outputs[index / tests.len().max(1)].push(cell.into_inner().unwrap().expect("every cell ran"));
     }
     for row in &mut outputs {
         for (test, (report, stdout)) in row.iter_mut().enumerate() {
-            if let (Ok(Verdict::Finished), Some(expected)) = (&report.outcome, &tests[test].expected) {
+            if let (Ok(Verdict::Finished), Some(expected), None) = (&report.outcome, &tests[test].expected, &config.checker) {
                 report.outcome = Ok(if config.comparator.matches(stdout, expected) { Verdict::Accepted } else { Verdict::WrongAnswer });
             }
         }

@@ -43,11 +43,12 @@ impl Language {
         }
     }
 
-    /// What runs on each test, from the private /tmp.
-    pub fn run(&self, dir: &str) -> Program {
-        match self {
-            Self::Python => Program { argv: Vec::new(), python: Some(format!("{dir}/main.code")), compile_to: None, cwd: "/tmp".into() },
-            Self::Cpp { .. } => Program { argv: vec![format!("{dir}/main")], python: None, compile_to: None, cwd: "/tmp".into() },
-        }
+    /// What runs on each test (with `arguments`, e.g. a checker's file names), from the private /tmp.
+    pub fn run(&self, dir: &str, arguments: &[String]) -> Program {
+        let (argv, python) = match self {
+            Self::Python => (arguments.to_vec(), Some(format!("{dir}/main.code"))),
+            Self::Cpp { .. } => ([vec![format!("{dir}/main")], arguments.to_vec()].concat(), None),
+        };
+        Program { argv, python, compile_to: None, cwd: "/tmp".into() }
     }
 }

@@ -41,6 +41,11 @@ impl Limits {
         self.wall_time.unwrap_or(self.time * 2 + Duration::from_secs(1))
     }
 
+    /// The limits a checker gets: it is trusted to be correct, not to be fast.
+    pub fn for_checker() -> Self {
+        Self { time: Duration::from_secs(10), wall_time: Some(Duration::from_secs(20)), memory: 1024 * MIB, ..Self::default() }
+    }
+
     /// The limits a compiler gets: generous, but still bounded (compile-time bombs exist).
     pub fn for_compiler() -> Self {
         Self {

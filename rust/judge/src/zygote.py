@@ -79,12 +79,12 @@ def drop_privileges(request):
     os.environ.clear()
 
 
-def run_python(path, compile_to):
+def run_python(path, compile_to, arguments):
     """Run (or, with `compile_to`, only compile) a Python solution in this process."""
     sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", write_through=True)
-    sys.argv = ["main.py"]
+    sys.argv = ["main.py", *arguments]
     status = 0
     try:
         with open(path, "rb") as source:
@@ -152,7 +152,7 @@ def program(request, descriptors, setup_write, result_write):
     os.write(setup_write, b"ok")
     if request.get("python") is not None:
         os.close(setup_write)
-        run_python(request["python"], request.get("compile_to"))
+        run_python(request["python"], request.get("compile_to"), request["argv"])
     try:
         os.execve(request["argv"][0], request["argv"], {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     except OSError as error:

@@ -31,6 +31,7 @@ struct PyJudgeConfig {
     cpp_flags: Vec<String>,
     scratch_dir: PathBuf,
     report_bytes: usize,
+    checker_program: Option<(String, String)>,
 }
 
 impl PyJudgeConfig {
@@ -40,6 +41,7 @@ impl PyJudgeConfig {
             "lines" => Comparator::Lines,
             "tokens" => Comparator::Tokens,
             "float" => Comparator::Float { absolute: self.float_absolute, relative: self.float_relative },
+            "checker" => Comparator::Tokens, // the checker decides verdicts; votes group by tokens
             other => return Err(PyValueError::new_err(format!("unknown comparator {other:?}"))),
         };
         let limits = Limits {
@@ -61,6 +63,10 @@ impl PyJudgeConfig {
             python_prefix: self.python_prefix.clone(),
             scratch_dir: self.scratch_dir.clone(),
             report_bytes: self.report_bytes,
+            checker: match &self.checker_program {
+                Some((language, source)) => Some(Solution { language: self.language(language)?, source: source.clone() }),
+                None => None,
+            },
         })
     }
 
