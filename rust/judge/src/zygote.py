@@ -25,6 +25,7 @@ import json
 import marshal
 import os
 import resource
+import signal
 import sys
 import traceback  # imported here, warm, rather than in every child
 
@@ -80,7 +81,18 @@ def drop_privileges(request):
 
 
 def run_python(path, compile_to, arguments):
-    """Run (or, with `compile_to`, only compile) a Python solution in this process."""
+    """Run (or, with `compile_to`, only compile) a Python solution in this process. Never returns:
+    whatever the solution does to sys.stderr or the exception machinery, this process ends here
+    and never falls back into the zygote's loop."""
+    try:
+        os._exit(solution_status(path, compile_to, arguments) & 0xFF)
+    except BaseException:
+        os._exit(1)
+    finally:
+        os._exit(1)
+
+
+def solution_status(path, compile_to, arguments):
     sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
     sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
     sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", write_through=True)
@@ -101,7 +113,7 @@ def run_python(path, compile_to, arguments):
         if not isinstance(code, (int, type(None))):
             print(code, file=sys.stderr)
     except SyntaxError as error:
-        traceback.print_exception_only(type(error), error)
+        sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
         status = 1
     except BaseException as error:
         # Skip this function's frame: the solution's traceback starts at its own code.
@@ -112,7 +124,7 @@ def run_python(path, compile_to, arguments):
             stream.flush()
         except BaseException:
             status = status or 1
-    os._exit(status & 0xFF)
+    return status
 
 
 def init(request, descriptors, setup_write, go_read, result_write):
@@ -128,7 +140,10 @@ def init(request, descriptors, setup_write, go_read, result_write):
         os.write(setup_write, f"{type(error).__name__}: {error}".encode())
         os._exit(120)
     if pid == 0:
-        program(request, descriptors, setup_write, result_write)
+        try:
+            program(request, descriptors, setup_write, result_write)
+        finally:
+            os._exit(127)
     for fd in (*descriptors, setup_write):
         os.close(fd)
     _, status, usage = os.wait4(pid, 0)
@@ -154,9 +169,16 @@ def program(request, descriptors, setup_write, result_write):
         os.close(setup_write)
         run_python(request["python"], request.get("compile_to"), request["argv"])
     try:
+        # CPython ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: give the program
+        # the defaults it would get from a shell, so writing past the output limit kills it.
+        for number in (signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(number, signal.SIG_DFL)
         os.execve(request["argv"][0], request["argv"], {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-    except OSError as error:
-        os.write(2, f"cannot execute {request['argv'][0]}: {error}\n".encode())
+    except BaseException as error:
+        try:
+            os.write(2, f"cannot execute {request['argv'][0]}: {error}\n".encode())
+        finally:
+            os._exit(127)
     os._exit(127)
 
 
@@ -174,8 +196,11 @@ def handle_run(request):
     flags = CLONE_NEWPID | SIGCHLD if SANDBOXED else SIGCHLD
     pid = LIBC.syscall(CONFIG["clone_nr"], flags, 0, 0, 0, 0)
     if pid == 0:
-        os.close(result_read)
-        init(request, descriptors, setup_write, go_read, result_write)
+        try:
+            os.close(result_read)
+            init(request, descriptors, setup_write, go_read, result_write)
+        finally:
+            os._exit(121)
     for fd in (*descriptors, setup_write, go_read, result_write):
         os.close(fd)
     if pid < 0:

@@ -1,0 +1,259 @@
+"""Benchmark the sandboxed judge's per-run overhead against plain `subprocess.run` and `bwrap`.
+
+Workload: `--tests` (100) tests of a trivial stdin program that reads an integer n and prints 2*n,
+in Python and in C++ (`--only` picks one). Every run's stdout is checked against 2*n; a contender
+with any failure is marked with "(!)" and cannot PASS a target.
+
+Contenders, all in this process, one after another:
+- pysynth (sandboxed): `judge.run([Solution], tests, workers=1|2)` with the expected outputs given,
+  so the judge's comparison is included. Python runs in the judge's warm zygote (forked per test,
+  the zygote itself is `python -I -S -B`); C++ is compiled once per call with the judge's flags.
+- subprocess: `subprocess.run` of the same interpreter (`realpath(sys.executable)`) on a solution
+  file, or of the C++ binary compiled once, outside the timing, with `g++ -std=c++17 -O2 -pipe`.
+  Python gets `--python-flags` (default `-I -S`, the zygote's own flags): the fastest cold start,
+  and immune to `.pth` files in the base site-packages, which can cost tens of ms per start
+  (`--python-flags ""` starts it like a plain judge would, `site` imported).
+- bwrap (when installed): the same commands inside `bwrap --unshare-all --die-with-parent`, with
+  /usr, the Python prefix (`realpath(sys.base_prefix)`) and the solution's directory bound
+  read-only, /lib, /lib64 and /bin symlinked, fresh /proc, /dev and /tmp, an empty environment.
+Peers run sequentially (workers=1) and two at a time from a `ThreadPoolExecutor(2)` (workers=2).
+
+Measured, as the median over `--repeat` (5) repetitions:
+- ms/run: median per-run wall time. pysynth: the judge's own `wall_time`, which runs from the "go"
+  sent to the already-cloned, cgroup-placed child until its exit status is read, so it excludes
+  the clone, the cgroup placement and the output comparison. Peers: the time around one
+  `subprocess.run` call (fork, exec, interpreter start, the run, pipe collection, wait).
+- runs/s (run phase): tests / time of the run phase. pysynth: the end-to-end `judge.run` time
+  minus the compile's `wall_time` (sandbox and zygote start-up stay in). Peers: the whole loop.
+- runs/s incl. start-up+compile: tests / end-to-end time. pysynth: the whole `judge.run` call.
+  Peers: the run phase plus, for C++, the one-off g++ compile time.
+The effective cost per run implied by the throughput (workers / runs/s) is printed after the table,
+and so is the CPU time other processes used while each contender ran: timings taken on a busy
+machine are not comparable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pysynth import judge as J
+
+PY_SOURCE = "n = int(input())\nprint(2 * n)\n"
+CPP_SOURCE = '#include <cstdio>\nint main() { long long n; if (scanf("%lld", &n) != 1) return 1; printf("%lld\\n", 2 * n); }\n'
+CPP_FLAGS = ("-std=c++17", "-O2", "-pipe")
+PYTHON = os.path.realpath(sys.executable)
+PREFIX = os.path.realpath(sys.base_prefix)
+TARGET_PY_MS, TARGET_PY_RPS, TARGET_CPP_RPS = 6.0, 200.0, 500.0
+
+
+@dataclass
+class Row:
+    contender: str
+    language: str
+    workers: int
+    ms_per_run: float
+    rps_run: float
+    rps_total: float
+    failures: int
+    other_cpu: float = 0.0
+    wall: float = 0.0
+
+
+@dataclass
+class Sample:
+    """One repetition of one contender."""
+
+    run_times: list[float]
+    run_phase: float
+    total: float
+    failures: int
+
+
+def make_tests(count: int) -> list[tuple[str, str]]:
+    return [(f"{i * 7919 - 50_000}\n", f"{2 * (i * 7919 - 50_000)}\n") for i in range(count)]
+
+
+def ok(stdout: bytes, expected: str) -> bool:
+    return stdout.decode(errors="replace").strip() == expected.strip()
+
+
+def summarize(name: str, language: str, workers: int, tests: int, samples: Sequence[Sample]) -> Row:
+    return Row(
+        contender=name,
+        language=language,
+        workers=workers,
+        ms_per_run=statistics.median(statistics.median(s.run_times) for s in samples) * 1e3,
+        rps_run=statistics.median(tests / s.run_phase for s in samples),
+        rps_total=statistics.median(tests / s.total for s in samples),
+        failures=sum(s.failures for s in samples),
+    )
+
+
+# ---------------------------------------------------------------- contenders
+def pysynth_sample(language: str, source: str, tests: list[tuple[str, str]], workers: int) -> Sample:
+    cases = [J.Test(input=i, expected=e) for i, e in tests]
+    start = time.perf_counter()
+    result = J.run([J.Solution(language, source)], cases, workers=workers, time_limit="2s")  # type: ignore[arg-type]
+    total = time.perf_counter() - start
+    runs = result.runs[0]
+    failures = sum(r.verdict != J.Verdict.ACCEPTED or not ok(r.stdout, e) for r, (_, e) in zip(runs, tests))
+    compile_time = result.compiles[0].wall_time if result.compiles else 0.0
+    return Sample([r.wall_time for r in runs], total - compile_time, total, failures)
+
+
+def peer_sample(command: list[str], tests: list[tuple[str, str]], workers: int, compile_time: float) -> Sample:
+    def one(test: tuple[str, str]) -> tuple[float, bool]:
+        start = time.perf_counter()
+        done = subprocess.run(command, input=test[0].encode(), capture_output=True, timeout=30, check=False)
+        return time.perf_counter() - start, done.returncode == 0 and ok(done.stdout, test[1])
+
+    start = time.perf_counter()
+    if workers == 1:
+        results = [one(t) for t in tests]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(one, tests))
+    run_phase = time.perf_counter() - start
+    return Sample([t for t, _ in results], run_phase, run_phase + compile_time, sum(not good for _, good in results))
+
+
+def bwrap_command(inner: list[str], solution_dir: str) -> list[str]:
+    return [
+        "bwrap", "--unshare-all", "--die-with-parent",
+        "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+        "--symlink", "usr/bin", "/bin", "--ro-bind", PREFIX, PREFIX, "--ro-bind", solution_dir, "/sol",
+        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp", "--clearenv", *inner,
+    ]  # fmt: skip
+
+
+def prepare(language: str, workdir: Path, flags: list[str]) -> tuple[list[str], list[str], float]:
+    """The direct and the bwrap command for `language`, and the one-off compile time."""
+    if language == "python":
+        (workdir / "sol.py").write_text(PY_SOURCE)
+        return [PYTHON, *flags, str(workdir / "sol.py")], bwrap_command([PYTHON, *flags, "/sol/sol.py"], str(workdir)), 0.0
+    (workdir / "sol.cpp").write_text(CPP_SOURCE)
+    start = time.perf_counter()
+    subprocess.run(["g++", *CPP_FLAGS, "-o", str(workdir / "sol"), str(workdir / "sol.cpp")], check=True)
+    return [str(workdir / "sol")], bwrap_command(["/sol/sol"], str(workdir)), time.perf_counter() - start
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all processes on the machine have used (Linux /proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, language: str, workers: int, tests: int, repeat: int, sample: Callable[[], Sample]) -> Row:
+    """`repeat` samples summarized, with the CPU other processes used meanwhile (ours: self + reaped children)."""
+    busy, own, wall = machine_busy_s(), sum(os.times()[:4]), time.perf_counter()
+    row = summarize(name, language, workers, tests, [sample() for _ in range(repeat)])
+    row.other_cpu = max(0.0, machine_busy_s() - busy - (sum(os.times()[:4]) - own))
+    row.wall = time.perf_counter() - wall
+    return row
+
+
+def bench_language(language: str, tests: list[tuple[str, str]], repeat: int, flags: list[str]) -> list[Row]:
+    source = PY_SOURCE if language == "python" else CPP_SOURCE
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="bench-judge-") as tmp:
+        os.chmod(tmp, 0o755)
+        direct, sandboxed, compile_time = prepare(language, Path(tmp), flags)
+        contenders: list[tuple[str, int, Callable[[], Sample]]] = []
+        for workers in (1, 2):
+            contenders.append(("pysynth (sandboxed)", workers, lambda w=workers: pysynth_sample(language, source, tests, w)))
+        for workers in (1, 2):
+            contenders.append(("subprocess.run", workers, lambda w=workers: peer_sample(direct, tests, w, compile_time)))
+        if shutil.which("bwrap"):
+            for workers in (1, 2):
+                contenders.append(("bwrap", workers, lambda w=workers: peer_sample(sandboxed, tests, w, compile_time)))
+        for name, workers, sample in contenders:
+            print(f"  {language:6} {name} workers={workers} ...", file=sys.stderr, flush=True)
+            rows.append(measure(name, language, workers, len(tests), repeat, sample))
+    return rows
+
+
+# ---------------------------------------------------------------- report
+def table(rows: Sequence[Row], languages: Sequence[str]) -> str:
+    lines = [
+        "| contender | language | workers | ms/run (median) | runs/s (run phase) | runs/s incl. start-up+compile | failures |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        name = r.contender + (" (!)" if r.failures else "")
+        lines.append(f"| {name} | {r.language} | {r.workers} | {r.ms_per_run:.2f} | {r.rps_run:.0f} | {r.rps_total:.0f} | {r.failures} |")
+    if not shutil.which("bwrap"):
+        lines += [f"| bwrap | {language} | - | not installed | - | - | - |" for language in languages]
+    return "\n".join(lines)
+
+
+def find(rows: Sequence[Row], language: str, workers: int) -> Row | None:
+    return next((r for r in rows if r.contender.startswith("pysynth") and r.language == language and r.workers == workers), None)
+
+
+def verdict(passed: bool) -> str:
+    return "PASS" if passed else "MISS"
+
+
+def targets(rows: Sequence[Row]) -> list[str]:
+    out = []
+    if (py := find(rows, "python", 2)) is not None:
+        one = find(rows, "python", 1)
+        clean = py.failures == 0
+        out.append(f"- {verdict(clean and py.ms_per_run <= TARGET_PY_MS)}: sandboxed Python median {py.ms_per_run:.2f} ms/run "
+                   f"with 2 workers (1 worker: {one.ms_per_run if one else float('nan'):.2f} ms), target <= {TARGET_PY_MS:g} ms")
+        out.append(f"- {verdict(clean and py.rps_run >= TARGET_PY_RPS)}: sandboxed Python {py.rps_run:.0f} runs/s "
+                   f"with 2 workers, target >= {TARGET_PY_RPS:g}")
+    if (cpp := find(rows, "cpp", 2)) is not None:
+        out.append(f"- {verdict(cpp.failures == 0 and cpp.rps_run >= TARGET_CPP_RPS)}: sandboxed C++ {cpp.rps_run:.0f} runs/s "
+                   f"with 2 workers, target >= {TARGET_CPP_RPS:g}")
+    return out
+
+
+def machine() -> list[str]:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "?")
+    bwrap = shutil.which("bwrap")
+    version = subprocess.run([bwrap, "--version"], capture_output=True, text=True).stdout.strip() if bwrap else "not installed"
+    gxx = subprocess.run(["g++", "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+    return [f"- cores: {len(os.sched_getaffinity(0))} usable of {os.cpu_count()} ({model})",
+            f"- python: {platform.python_version()} ({PYTHON}); g++ {gxx}; kernel {platform.release()}",
+            f"- bwrap: {version}"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tests", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=("python", "cpp"))
+    parser.add_argument("--python-flags", default="-I -S", help="interpreter flags of the Python peers")
+    args = parser.parse_args()
+    languages = [args.only] if args.only else ["python", "cpp"]
+    tests = make_tests(args.tests)
+    flags = args.python_flags.split()
+    rows = [row for language in languages for row in bench_language(language, tests, args.repeat, flags)]
+    print(f"{args.tests} tests x {args.repeat} repeats, medians; Python peers: {PYTHON} {' '.join(flags)}\n")
+    print(table(rows, languages))
+    print("\nEffective cost per run implied by the throughput (workers / runs/s, run phase):")
+    for r in rows:
+        print(f"- {r.contender}, {r.language}, workers={r.workers}: {r.workers * 1e3 / r.rps_run:.2f} ms"
+              f" (other processes' CPU meanwhile: {r.other_cpu:.1f} s in {r.wall:.1f} s)")
+    print("\nTargets:")
+    print("\n".join(targets(rows)))
+    print("\nMachine:")
+    print("\n".join(machine()))
+
+
+if __name__ == "__main__":
+    main()
