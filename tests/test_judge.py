@@ -45,7 +45,11 @@ def test_verdicts(language: J.Language, cases: dict[str, tuple[str, V]]) -> None
     for cell in result.runs[0]:
         assert 0 < cell.cpu_time < 1 and cell.peak_memory > 0 and cell.wall_time < 1
     slow = result.runs[2][0]
-    assert 1.0 <= slow.cpu_time < 1.5 and slow.wall_time < 2.0, "a CPU-bound run is stopped near its limit"
+    # Stopped by the CPU watchdog just past 1 s of CPU, or (on a loaded machine, where CPU accrues
+    # slowly) by the wall-clock limit of 2 * 1 s + 1 s; either way promptly.
+    by_cpu = 1.0 <= slow.cpu_time < 1.5 and slow.wall_time < 3.0
+    by_wall = 3.0 <= slow.wall_time < 3.5
+    assert by_cpu or by_wall, f"a CPU-bound run is stopped near its limit: {slow}"
     assert result.pass_rates == [1.0, 0.0, 0.0, 0.0, 0.0]
 
 

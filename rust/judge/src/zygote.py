@@ -135,24 +135,51 @@ def init(request, descriptors, setup_write, go_read, result_write):
         if os.read(go_read, 1) != b"g":
             os._exit(0)
         private_tmp(request)
-        pid = os.fork()
+        if request.get("python") is None:
+            pid = spawn_executable(request, descriptors, setup_write)
+        else:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    program(request, descriptors, setup_write, result_write)
+                finally:
+                    os._exit(127)
     except BaseException as error:
         os.write(setup_write, f"{type(error).__name__}: {error}".encode())
         os._exit(120)
-    if pid == 0:
-        try:
-            program(request, descriptors, setup_write, result_write)
-        finally:
-            os._exit(127)
     for fd in (*descriptors, setup_write):
         os.close(fd)
-    _, status, usage = os.wait4(pid, 0)
-    report = {"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
+    if pid is None:
+        report = {"status": 127 << 8, "utime": 0.0, "stime": 0.0, "maxrss_kb": 0}
+    else:
+        _, status, usage = os.wait4(pid, 0)
+        report = {"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
     os.write(result_write, json.dumps(report).encode())
     os._exit(0)
 
 
+def spawn_executable(request, descriptors, setup_write):
+    """For compiled programs the init takes the program's identity itself (it stays shielded from
+    the program's signals as PID 1) and posix_spawns it: no second fork of this interpreter. All
+    descriptors here but 0-2 are close-on-exec, and file actions replace those three."""
+    drop_privileges(request)
+    os.write(setup_write, b"ok")
+    argv = request["argv"]
+    try:
+        return os.posix_spawn(
+            argv[0], argv, {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+            file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(descriptors)],
+            # CPython ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: give the
+            # program the defaults a shell would, so writing past the output limit kills it.
+            setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
+        )
+    except OSError as error:
+        os.write(descriptors[2], f"cannot execute {argv[0]}: {error}\n".encode())
+        return None
+
+
 def program(request, descriptors, setup_write, result_write):
+    """PID 2, for Python solutions: drop privileges, then run the code in this warm interpreter."""
     try:
         os.close(result_write)
         drop_privileges(request)
@@ -165,21 +192,8 @@ def program(request, descriptors, setup_write, result_write):
         os.write(setup_write, f"{type(error).__name__}: {error}".encode())
         os._exit(120)
     os.write(setup_write, b"ok")
-    if request.get("python") is not None:
-        os.close(setup_write)
-        run_python(request["python"], request.get("compile_to"), request["argv"])
-    try:
-        # CPython ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: give the program
-        # the defaults it would get from a shell, so writing past the output limit kills it.
-        for number in (signal.SIGPIPE, signal.SIGXFSZ):
-            signal.signal(number, signal.SIG_DFL)
-        os.execve(request["argv"][0], request["argv"], {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
-    except BaseException as error:
-        try:
-            os.write(2, f"cannot execute {request['argv'][0]}: {error}\n".encode())
-        finally:
-            os._exit(127)
-    os._exit(127)
+    os.close(setup_write)
+    run_python(request["python"], request.get("compile_to"), request["argv"])
 
 
 def open_stdio(request):
