@@ -20,9 +20,22 @@ find_python() {
     fail "pysynth needs Python >= 3.11 (set PYTHON=/path/to/python3.11)"
 }
 
+# Debian packages the project needs at run time (g++ for the judge's C++ runner).
+ensure_debian_packages() {
+    local missing=()
+    command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null 2>&1 || fail "please install: ${missing[*]}"
+    echo "==> installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
 ensure_venv() {
     local extras="${1:-}"
     command -v cargo >/dev/null 2>&1 || fail "cargo is not on PATH: the Rust extension needs a Rust toolchain (rustup)"
+    ensure_debian_packages
     if [ ! -x "$PY" ]; then
         echo "==> creating $VENV"
         "$(find_python)" -m venv "$VENV"
