@@ -3,7 +3,7 @@
 //! is not usable on the machines we target, so only v1 is implemented; without it the judge falls
 //! back to rlimits and reports that it did.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -73,17 +73,32 @@ impl SlotCgroups {
         Ok(groups)
     }
 
-    /// Clears the peak and failure counters and moves `pid` into both groups.
-    pub fn admit(&self, pid: i32) -> Result<u64, JudgeError> {
+    /// Clears the peak and failure counters; returns the OOM-kill count to pass to `usage`.
+    pub fn reset(&self) -> Result<u64, JudgeError> {
         let reset = || -> io::Result<()> {
             write(&self.memory.join("memory.max_usage_in_bytes"), 0)?;
             write(&self.memory.join("memory.failcnt"), 0)
         };
         reset().map_err(|e| internal("resetting cgroup counters", e))?;
+        Ok(oom_kills(&self.memory))
+    }
+
+    /// Resets the counters and moves `pid` into both groups.
+    pub fn admit(&self, pid: i32) -> Result<u64, JudgeError> {
+        let oom_kills_before = self.reset()?;
         for dir in [&self.memory, &self.pids] {
             write(&dir.join("cgroup.procs"), pid).map_err(|e| internal("moving a run into its cgroup", e))?;
         }
-        Ok(oom_kills(&self.memory))
+        Ok(oom_kills_before)
+    }
+
+    /// Both groups' `cgroup.procs`, open for writing: a process that writes "0" moves itself.
+    pub fn procs_files(&self) -> Result<Vec<File>, JudgeError> {
+        [&self.memory, &self.pids]
+            .iter()
+            .map(|dir| fs::OpenOptions::new().write(true).open(dir.join("cgroup.procs")))
+            .collect::<io::Result<Vec<_>>>()
+            .map_err(|e| internal("opening cgroup.procs", e))
     }
 
     /// Usage since `admit`, given the OOM-kill count `admit` returned.

@@ -72,7 +72,7 @@ pub struct HostConfig {
     pub job_dir: PathBuf,
     pub sandboxed: bool,
     pub cgroups: bool,
-    pub seccomp_hex: Option<String>,
+    pub seccomp: Option<Vec<u8>>,
 }
 
 pub struct SandboxHost {
@@ -81,6 +81,30 @@ pub struct SandboxHost {
     replies: LineReader,
     uid: u32,
     cgroups: Option<SlotCgroups>,
+    job_dir: PathBuf,
+    sandboxed: bool,
+    /// The sandbox's namespaces and cgroup.procs files, for native runs of compiled programs.
+    native: Option<Native>,
+}
+
+struct Native {
+    namespaces: Vec<(File, libc::c_int)>,
+    cgroup_procs: Vec<File>,
+    seccomp: Vec<u8>,
+}
+
+/// The rlimits of a run: name (for the zygote), resource (for native runs), value.
+fn rlimits(limits: &Limits, cgroups: bool) -> Vec<(&'static str, libc::c_int, u64)> {
+    let address_space = if cgroups { limits.memory.saturating_mul(4) } else { limits.memory };
+    vec![
+        // The judge compares precise CPU time; whole-second RLIMIT_CPU is only the backstop.
+        ("RLIMIT_CPU", libc::RLIMIT_CPU as libc::c_int, limits.time.as_secs() + 1),
+        ("RLIMIT_AS", libc::RLIMIT_AS as libc::c_int, address_space.max(64 << 20)),
+        ("RLIMIT_FSIZE", libc::RLIMIT_FSIZE as libc::c_int, limits.output + 1),
+        ("RLIMIT_NOFILE", libc::RLIMIT_NOFILE as libc::c_int, u64::from(limits.open_files)),
+        ("RLIMIT_NPROC", libc::RLIMIT_NPROC as libc::c_int, u64::from(limits.processes)),
+        ("RLIMIT_CORE", libc::RLIMIT_CORE as libc::c_int, 0),
+    ]
 }
 
 impl SandboxHost {
@@ -88,7 +112,7 @@ impl SandboxHost {
         let zygote_config = serde_json::json!({
             "sandboxed": config.sandboxed,
             "clone_nr": libc::SYS_clone,
-            "seccomp": config.seccomp_hex,
+            "seccomp": config.seccomp.as_ref().map(|bytes| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()),
         });
         let mut command = Command::new(&config.interpreter);
         command
@@ -117,7 +141,19 @@ impl SandboxHost {
             None
         };
         let uid = 60_000 + slot as u32; // one uid per worker: RLIMIT_NPROC counts per uid
-        let mut host = Self { zygote, control, replies, uid, cgroups };
+        let native = match (&config.seccomp, &cgroups, config.sandboxed) {
+            (Some(seccomp), Some(groups), true) => {
+                let pid = zygote.id();
+                let namespaces = [("mnt", libc::CLONE_NEWNS), ("net", libc::CLONE_NEWNET), ("ipc", libc::CLONE_NEWIPC), ("uts", libc::CLONE_NEWUTS)]
+                    .iter()
+                    .map(|(name, kind)| File::open(format!("/proc/{pid}/ns/{name}")).map(|f| (f, *kind)))
+                    .collect::<std::io::Result<Vec<_>>>()
+                    .map_err(|e| JudgeError::Sandbox(format!("cannot open the sandbox's namespaces: {e}")))?;
+                Some(Native { namespaces, cgroup_procs: groups.procs_files()?, seccomp: seccomp.clone() })
+            }
+            _ => None,
+        };
+        let mut host = Self { zygote, control, replies, uid, cgroups, job_dir: config.job_dir.clone(), sandboxed: config.sandboxed, native };
         let ready = host.replies.line(Instant::now() + Duration::from_secs(30))?;
         if !ready.as_deref().is_some_and(|l| l.contains("ready")) {
             let log = std::fs::read_to_string(config.job_dir.join(format!("zygote-{slot}.log"))).unwrap_or_default();
@@ -126,20 +162,17 @@ impl SandboxHost {
         Ok(host)
     }
 
-    /// Runs `program` with `limits`; stdio are sandbox paths. Returns a `Sandbox` error when any
-    /// isolation step failed in the child (then the program never ran).
+    /// Runs `program` with `limits`; stdio are paths relative to the job directory. Returns a
+    /// `Sandbox` error when any isolation step failed (then the program never ran). Compiled
+    /// programs run natively when sandboxed; Python ones in the zygote's warm interpreter.
     pub fn run(&mut self, program: &Program, stdin: Option<&str>, stdout: &str, stderr: &str, limits: &Limits) -> Result<RawRun, JudgeError> {
-        let cpu_seconds = limits.time.as_secs() + 1; // the judge compares precise CPU time; this is the backstop
-        let address_space = if self.cgroups.is_some() { limits.memory.saturating_mul(4) } else { limits.memory };
-        let rlimits = vec![
-            ("RLIMIT_CPU", cpu_seconds),
-            ("RLIMIT_AS", address_space.max(64 << 20)),
-            ("RLIMIT_FSIZE", limits.output + 1),
-            ("RLIMIT_NOFILE", u64::from(limits.open_files)),
-            ("RLIMIT_NPROC", u64::from(limits.processes)),
-            ("RLIMIT_CORE", 0),
-        ];
-        let request = RunRequest { op: "run", program, stdin, stdout, stderr, uid: self.uid, scratch: limits.scratch, rlimits };
+        if self.native.is_some() && program.python.is_none() {
+            return self.run_native(program, stdin, stdout, stderr, limits);
+        }
+        let path = |relative: &str| sandbox_path(self.sandboxed, &self.job_dir, relative);
+        let (stdin, stdout, stderr) = (stdin.map(path), path(stdout), path(stderr));
+        let rlimits = rlimits(limits, self.cgroups.is_some()).into_iter().map(|(name, _, value)| (name, value)).collect();
+        let request = RunRequest { op: "run", program, stdin: stdin.as_deref(), stdout: &stdout, stderr: &stderr, uid: self.uid, scratch: limits.scratch, rlimits };
         self.send(&serde_json::to_value(&request).map_err(|e| internal("encoding a request", e))?)?;
         let started = self.expect(Instant::now() + Duration::from_secs(10))?;
         let pid = started.pid.ok_or_else(|| JudgeError::Sandbox(started.error.unwrap_or_else(|| "no pid from zygote".into())))?;
@@ -192,6 +225,51 @@ impl SandboxHost {
         let cgroup = self.cgroups.as_ref().map(|groups| groups.usage(oom_before));
         let peak_memory = cgroup.map(|u| u.peak_memory).unwrap_or(finished.maxrss_kb.unwrap_or(0) * 1024);
         Ok(RawRun { wait_status: status, cpu_time, wall_time, peak_memory, killed_for_time: killed, cgroup })
+    }
+
+    fn run_native(&mut self, program: &Program, stdin: Option<&str>, stdout: &str, stderr: &str, limits: &Limits) -> Result<RawRun, JudgeError> {
+        let native = self.native.as_ref().expect("checked by the caller");
+        let groups = self.cgroups.as_ref().expect("native runs need cgroups");
+        let io = |e: std::io::Error| internal("opening a run's stdio", e);
+        let output = |relative: &str| {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(self.job_dir.join(relative)).map_err(io)
+        };
+        let stdin = match stdin {
+            Some(relative) => File::open(self.job_dir.join(relative)).map_err(io)?,
+            None => File::open("/dev/null").map_err(io)?,
+        };
+        let c_string = |text: &str| std::ffi::CString::new(text).map_err(|e| JudgeError::Config(format!("bad argument {text:?}: {e}")));
+        let plan = crate::spawn::Plan {
+            namespaces: &native.namespaces,
+            cgroup_procs: &native.cgroup_procs,
+            stdio: [stdin, output(stdout)?, output(stderr)?],
+            argv: program.argv.iter().map(|a| c_string(a)).collect::<Result<_, _>>()?,
+            env: vec![c_string("PATH=/usr/bin:/bin")?, c_string("LANG=C.UTF-8")?],
+            rlimits: rlimits(limits, true).into_iter().map(|(_, resource, value)| (resource, value)).collect(),
+            uid: self.uid,
+            seccomp: native.seccomp.clone(),
+            tmp_options: c_string(&format!("size={},mode=1777", limits.scratch))?,
+            cpu_limit: limits.time,
+            wall_limit: limits.wall_time(),
+        };
+        let oom_before = groups.reset()?;
+        let began = Instant::now();
+        let outcome = crate::spawn::run(&plan)?;
+        let wall_time = began.elapsed();
+        if outcome.stage != 0 {
+            let step = crate::spawn::STAGES.get(outcome.stage as usize).copied().unwrap_or("unknown step");
+            return Err(JudgeError::Sandbox(format!("isolating the run failed at {step}: {}", std::io::Error::from_raw_os_error(outcome.errno))));
+        }
+        let cgroup = groups.usage(oom_before);
+        Ok(RawRun {
+            wait_status: outcome.status,
+            cpu_time: Duration::from_micros(outcome.cpu_micros.max(0) as u64),
+            wall_time,
+            peak_memory: cgroup.peak_memory,
+            killed_for_time: outcome.killed_for_time != 0,
+            cgroup: Some(cgroup),
+        })
     }
 
     fn send(&mut self, message: &serde_json::Value) -> Result<(), JudgeError> {

@@ -150,14 +150,14 @@ fn host_config(config: &JudgeConfig, job: &Job) -> Result<(HostConfig, Vec<Strin
     if !sandboxed {
         notes.push("UNSANDBOXED: programs ran with the caller's privileges, network and files".into());
     }
-    let seccomp_hex = sandboxed.then(|| seccomp::filter_program().iter().map(|b| format!("{b:02x}")).collect());
+    let seccomp = sandboxed.then(seccomp::filter_program);
     let host = HostConfig {
         interpreter: config.python.clone(),
         read_only: vec![config.python_prefix.clone()],
         job_dir: job.dir.clone(),
         sandboxed,
         cgroups,
-        seccomp_hex,
+        seccomp,
     };
     Ok((host, notes))
 }
@@ -179,7 +179,7 @@ fn read_capped(path: &Path, cap: u64) -> (Vec<u8>, u64) {
 /// Runs `program` on one worker and classifies it; returns the report and the whole stdout.
 fn execute(host: &mut SandboxHost, job: &Job, slot: usize, program: &Program, stdin: Option<&str>, limits: &Limits, report_bytes: usize) -> (RunReport, Vec<u8>) {
     let (out, err) = (format!("slot-{slot}/out"), format!("slot-{slot}/err"));
-    let raw = match host.run(program, stdin, &job.path(&out), &job.path(&err), limits) {
+    let raw = match host.run(program, stdin, &out, &err, limits) {
         Ok(raw) => raw,
         Err(fault) => return (empty_report(Err(fault)), Vec::new()),
     };
@@ -284,7 +284,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                     let compile_ok = matches!(compiles[solution].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished)));
                     let result = if compile_ok {
                         let program = solutions[solution].language.run(&job.path(&format!("sol-{solution}")), &[]);
-                        let stdin = job.path(&format!("tests/{test}.in"));
+                        let stdin = format!("tests/{test}.in");
                         let (mut report, stdout) = execute(host, job, slot, &program, Some(&stdin), &config.limits, config.report_bytes);
                         if let (Some(checker), Some(expected), Ok(Verdict::Finished)) = (checker, &tests[test].expected, &report.outcome) {
                             report.outcome = check(host, job, slot, checker, test, expected, config.report_bytes);

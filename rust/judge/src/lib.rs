@@ -10,6 +10,7 @@ mod language;
 mod limits;
 mod mounts;
 mod seccomp;
+mod spawn;
 mod verdict;
 mod vote;
 
