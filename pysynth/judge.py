@@ -89,6 +89,9 @@ class JudgeConfig(FrozenConfig):
     float_relative: float = Field(1e-6, ge=0)
     workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)
     dangerously_unsandboxed: bool = False
+    use_cgroups: bool = True
+    """Use cgroup v1 memory/process limits when available; without them memory is bounded by
+    RLIMIT_AS alone, and compiled programs start through the zygote instead of natively."""
     python: str = Field(default_factory=lambda: os.path.realpath(sys.executable))
     python_prefix: str = Field(default_factory=lambda: os.path.realpath(sys.base_prefix))
     cpp_compiler: str = "/usr/bin/g++"

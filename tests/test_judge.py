@@ -34,11 +34,15 @@ CPP_CASES = {
 }
 
 
+@pytest.mark.parametrize("use_cgroups", [True, False], ids=["cgroups", "rlimits-only"])
 @pytest.mark.parametrize(("language", "cases"), [("python", PYTHON_CASES), ("cpp", CPP_CASES)])
-def test_verdicts(language: J.Language, cases: dict[str, tuple[str, V]]) -> None:
+def test_verdicts(language: J.Language, cases: dict[str, tuple[str, V]], use_cgroups: bool) -> None:
     solutions = [J.Solution(language, source) for source, _ in cases.values()]
-    result = J.run(solutions, TESTS, time_limit="1s", memory_limit="128M", workers=2)
-    assert result.isolation_notes == [], "cgroups should be active on this machine"
+    result = J.run(solutions, TESTS, time_limit="1s", memory_limit="128M", workers=2, use_cgroups=use_cgroups)
+    if use_cgroups:
+        assert result.isolation_notes == [], "cgroups should be active on this machine"
+    else:
+        assert result.isolation_notes and "disabled by configuration" in result.isolation_notes[0]
     for index, (name, (_, expected)) in enumerate(cases.items()):
         assert result.compiles[index].verdict == V.FINISHED, (name, result.compiles[index].stderr)
         assert verdicts(result, index) == [expected] * len(TESTS), f"{language} {name}: {result.runs[index][0]}"

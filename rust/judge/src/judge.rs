@@ -54,6 +54,8 @@ pub struct JudgeConfig {
     /// sandboxed as `checker INPUT OUTPUT ANSWER`; exit 0 accepts, 1 or 2 reject, anything else
     /// is a checker failure (a judge fault). Votes still group outputs with `comparator`.
     pub checker: Option<Solution>,
+    /// Use cgroup v1 limits when available (else memory is bounded by RLIMIT_AS alone).
+    pub use_cgroups: bool,
 }
 
 /// One execution: a verdict or a judge fault, with what was measured.
@@ -138,7 +140,10 @@ fn host_config(config: &JudgeConfig, job: &Job) -> Result<(HostConfig, Vec<Strin
     if sandboxed && !Path::new("/proc/self/ns/pid").exists() {
         return Err(JudgeError::Sandbox("this kernel has no PID namespaces".into()));
     }
-    let cgroups = sandboxed && {
+    if sandboxed && !config.use_cgroups {
+        notes.push("cgroups: disabled by configuration; memory limited by RLIMIT_AS, processes by RLIMIT_NPROC".into());
+    }
+    let cgroups = sandboxed && config.use_cgroups && {
         match cgroup::unavailable_reason() {
             None => true,
             Some(reason) => {

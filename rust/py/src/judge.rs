@@ -32,6 +32,7 @@ struct PyJudgeConfig {
     scratch_dir: PathBuf,
     report_bytes: usize,
     checker_program: Option<(String, String)>,
+    use_cgroups: bool,
 }
 
 impl PyJudgeConfig {
@@ -67,6 +68,7 @@ impl PyJudgeConfig {
                 Some((language, source)) => Some(Solution { language: self.language(language)?, source: source.clone() }),
                 None => None,
             },
+            use_cgroups: self.use_cgroups,
         })
     }
 
