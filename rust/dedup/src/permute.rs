@@ -32,8 +32,8 @@ impl Affine32 {
             // SAFETY: AVX2 is available, checked just above.
             done = unsafe { self.permute_min_avx2(hashes, out) };
         }
-        for k in done..out.len() {
-            out[k] = hashes.iter().map(|&h| self.a[k].wrapping_mul(h).wrapping_add(self.b[k])).min().unwrap_or(u32::MAX);
+        for ((slot, &a), &b) in out.iter_mut().zip(&self.a).zip(&self.b).skip(done) {
+            *slot = hashes.iter().map(|&h| a.wrapping_mul(h).wrapping_add(b)).min().unwrap_or(u32::MAX);
         }
     }
 

@@ -2,11 +2,10 @@
 //! cgroups and unprivileged uid, and the request/response protocol with the zygote.
 
 use std::fs::File;
-use std::io::{Read, Write};
-use std::os::fd::AsRawFd;
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,7 @@ use crate::cgroup::{CgroupUsage, SlotCgroups};
 use crate::error::{internal, JudgeError};
 use crate::limits::Limits;
 use crate::mounts::Layout;
+use crate::replies::LineReader;
 
 const ZYGOTE_SOURCE: &str = include_str!("zygote.py");
 
@@ -313,49 +313,6 @@ fn process_cpu_time(pid: i32) -> Option<Duration> {
     // SAFETY: sysconf has no preconditions.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
     Some(Duration::from_millis(ticks * 1000 / per_second))
-}
-
-/// Reads newline-terminated replies with a deadline (poll(2) before each read).
-struct LineReader {
-    source: ChildStdout,
-    buffer: Vec<u8>,
-}
-
-impl LineReader {
-    fn new(source: ChildStdout) -> Self {
-        Self { source, buffer: Vec::new() }
-    }
-
-    /// The next line, or None if `deadline` passed first.
-    fn line(&mut self, deadline: Instant) -> Result<Option<String>, JudgeError> {
-        loop {
-            if let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buffer.drain(..=end).collect();
-                return Ok(Some(String::from_utf8_lossy(&line).into_owned()));
-            }
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let mut poll = libc::pollfd { fd: self.source.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-            let timeout = remaining.as_millis().min(i32::MAX as u128) as i32;
-            // SAFETY: one valid pollfd for the duration of the call.
-            let ready = unsafe { libc::poll(&mut poll, 1, timeout) };
-            if ready == 0 {
-                return Ok(None);
-            }
-            if ready < 0 {
-                let error = std::io::Error::last_os_error();
-                if error.kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(internal("poll", error));
-            }
-            let mut chunk = [0u8; 4096];
-            let read = self.source.read(&mut chunk).map_err(|e| internal("reading the zygote", e))?;
-            if read == 0 {
-                return Err(JudgeError::Sandbox("the sandbox zygote exited unexpectedly".into()));
-            }
-            self.buffer.extend_from_slice(&chunk[..read]);
-        }
-    }
 }
 
 pub fn sandbox_path(sandboxed: bool, job_dir: &Path, relative: &str) -> String {

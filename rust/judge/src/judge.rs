@@ -181,8 +181,11 @@ fn read_capped(path: &Path, cap: u64) -> (Vec<u8>, u64) {
     (bytes, length)
 }
 
+/// A run's report and its whole stdout (voting compares whole outputs; reports keep a prefix).
+type CellResult = (RunReport, Vec<u8>);
+
 /// Runs `program` on one worker and classifies it; returns the report and the whole stdout.
-fn execute(host: &mut SandboxHost, job: &Job, slot: usize, program: &Program, stdin: Option<&str>, limits: &Limits, report_bytes: usize) -> (RunReport, Vec<u8>) {
+fn execute(host: &mut SandboxHost, job: &Job, slot: usize, program: &Program, stdin: Option<&str>, limits: &Limits, report_bytes: usize) -> CellResult {
     let (out, err) = (format!("slot-{slot}/out"), format!("slot-{slot}/err"));
     let raw = match host.run(program, stdin, &out, &err, limits) {
         Ok(raw) => raw,
@@ -242,7 +245,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
     let (host_config, isolation_notes) = host_config(config, &job)?;
     let programs: Vec<&Solution> = solutions.iter().chain(&config.checker).collect();
     let compiles: Vec<Mutex<Option<RunReport>>> = programs.iter().map(|_| Mutex::new(None)).collect();
-    let cells: Vec<Mutex<Option<(RunReport, Vec<u8>)>>> = (0..solutions.len() * tests.len()).map(|_| Mutex::new(None)).collect();
+    let cells: Vec<Mutex<Option<CellResult>>> = (0..solutions.len() * tests.len()).map(|_| Mutex::new(None)).collect();
     let (next_compile, next_cell) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let compiled = std::sync::Barrier::new(config.workers);
     let startup_error: Mutex<Option<JudgeError>> = Mutex::new(None);
@@ -256,8 +259,8 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                 if let Err(error) = &host {
                     startup_error.lock().unwrap().get_or_insert(error.clone());
                 }
-                loop {
-                    let Ok(host) = host.as_mut() else { break }; // before claiming work another worker can do
+                // The host check comes before claiming work, which another worker could then do.
+                while let Ok(host) = host.as_mut() {
                     let index = next_compile.fetch_add(1, Ordering::Relaxed);
                     let Some(solution) = programs.get(index) else { break };
                     let dir = job.path(&format!("sol-{index}"));
@@ -279,8 +282,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
                         return; // reported below as a configuration error
                     }
                 }
-                loop {
-                    let Ok(host) = host.as_mut() else { break };
+                while let Ok(host) = host.as_mut() {
                     let index = next_cell.fetch_add(1, Ordering::Relaxed);
                     if index >= cells.len() {
                         break;
@@ -314,7 +316,7 @@ pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -
             return Err(JudgeError::Config(format!("the checker does not compile: {detail}")));
         }
     }
-    let mut outputs: Vec<Vec<(RunReport, Vec<u8>)>> = vec![Vec::new(); solutions.len()];
+    let mut outputs: Vec<Vec<CellResult>> = vec![Vec::new(); solutions.len()];
     for (index, cell) in cells.into_iter().enumerate() {
         outputs[index / tests.len().max(1)].push(cell.into_inner().unwrap().expect("every cell ran"));
     }

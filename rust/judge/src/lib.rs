@@ -9,6 +9,7 @@ mod judge;
 mod language;
 mod limits;
 mod mounts;
+mod replies;
 mod seccomp;
 mod spawn;
 mod verdict;

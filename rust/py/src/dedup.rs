@@ -35,13 +35,11 @@ pub fn lsh_params(threshold: f64, num_perm: usize, weights: (f64, f64)) -> PyRes
     Ok((params.bands, params.rows))
 }
 
-/// Returns `(cluster_ids int64[n], keep bool[n], (bands, rows), stats dict)`.
+/// `(cluster_ids int64[n], keep bool[n], (bands, rows), stats dict)`.
+type DedupTuple<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>, (usize, usize), Bound<'py, PyDict>);
+
 #[pyfunction]
-pub fn dedup<'py>(
-    py: Python<'py>,
-    texts: &Bound<'py, PyAny>,
-    config: &Bound<'py, PyAny>,
-) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>, (usize, usize), Bound<'py, PyDict>)> {
+pub fn dedup<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, config: &Bound<'py, PyAny>) -> PyResult<DedupTuple<'py>> {
     let config = lsh_config(config)?;
     let column = TextColumn::extract(texts)?;
     let strs = column.as_strs()?;
