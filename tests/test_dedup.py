@@ -14,6 +14,7 @@ from datasketch.lsh import _optimal_param
 import pysynth
 from pysynth import ConfigError, InputError, MinHashIndex, dedup, lsh_params, minhash_signatures, shingles
 from tests.conftest import random_text
+from tests.gil import share_of_free_rate
 
 UNICODE_TEXTS = [
     "Ünïcode ÉCOLE — «quoted» text, with punctuation; and CAPS!",
@@ -186,3 +187,9 @@ def test_index_finds_contaminated_texts(rng: random.Random) -> None:
 def test_public_api_is_exported() -> None:
     for name in pysynth.__all__:
         assert hasattr(pysynth, name), name
+
+
+def test_signing_releases_the_gil(rng: random.Random) -> None:
+    texts = pl.Series([random_text(rng, 150) for _ in range(5000)] * 8)
+    share = share_of_free_rate(lambda: [dedup(texts, scheme="datasketch") for _ in range(2)])
+    assert share > 0.1, f"a Python thread ran at {share:.0%} of its rate while dedup worked"

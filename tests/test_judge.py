@@ -6,6 +6,7 @@ import pytest
 
 from pysynth import ConfigError
 from pysynth import judge as J
+from tests.gil import share_of_free_rate
 
 V = J.Verdict
 DOUBLE_PY = "print(int(input()) * 2)"
@@ -185,3 +186,8 @@ def test_checker_must_compile_and_match_the_comparator() -> None:
         J.run([J.Solution("python", DOUBLE_PY)], TESTS, comparator="checker", checker=J.Solution("cpp", "int main( {"))
     with pytest.raises(ConfigError, match="exactly when"):
         J.run([J.Solution("python", DOUBLE_PY)], TESTS, comparator="checker")
+
+
+def test_judging_releases_the_gil() -> None:
+    share = share_of_free_rate(lambda: J.run([J.Solution("python", "import time\ntime.sleep(0.6)")], [J.Test("")]))
+    assert share > 0.25, f"a Python thread ran at {share:.0%} of its rate while the judge worked"
