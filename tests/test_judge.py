@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pysynth import ConfigError
@@ -191,3 +193,12 @@ def test_checker_must_compile_and_match_the_comparator() -> None:
 def test_judging_releases_the_gil() -> None:
     share = share_of_free_rate(lambda: J.run([J.Solution("python", "import time\ntime.sleep(0.6)")], [J.Test("")]))
     assert share > 0.25, f"a Python thread ran at {share:.0%} of its rate while the judge worked"
+
+
+def test_groups_left_by_a_dead_judge_are_swept() -> None:
+    # A pid above the kernel's pid_max: no live process can own these groups.
+    stale = [Path(f"/sys/fs/cgroup/{controller}/pysynth-judge/999999999-0") for controller in ("memory", "pids")]
+    for group in stale:
+        group.mkdir(parents=True, exist_ok=True)
+    J.run([J.Solution("python", DOUBLE_PY)], TESTS[:1])
+    assert not any(group.exists() for group in stale)

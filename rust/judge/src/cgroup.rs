@@ -53,10 +53,40 @@ fn oom_kills(memory: &Path) -> u64 {
     text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
+/// Kills what is left in a group and removes it (a group can only go once it is empty).
+fn remove_group(dir: &Path) {
+    for _ in 0..50 {
+        for pid in fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default().lines() {
+            if let Ok(pid) = pid.trim().parse::<i32>() {
+                // SAFETY: plain kill(2) of a process placed in one of the judge's groups.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+            }
+        }
+        if fs::remove_dir(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// Removes groups left by judge processes that died without cleaning up (named `<pid>-<slot>`).
+fn sweep_abandoned(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            remove_group(&entry.path());
+        }
+    }
+}
+
 impl SlotCgroups {
     pub fn create(name: &str, limits: &Limits) -> Result<Self, JudgeError> {
-        let memory = Path::new(MEMORY_ROOT).join("pysynth-judge").join(name);
-        let pids = Path::new(PIDS_ROOT).join("pysynth-judge").join(name);
+        let (memory_parent, pids_parent) = (Path::new(MEMORY_ROOT).join("pysynth-judge"), Path::new(PIDS_ROOT).join("pysynth-judge"));
+        sweep_abandoned(&memory_parent);
+        sweep_abandoned(&pids_parent);
+        let (memory, pids) = (memory_parent.join(name), pids_parent.join(name));
         for dir in [&memory, &pids] {
             fs::create_dir_all(dir).map_err(|e| JudgeError::Sandbox(format!("cannot create cgroup {}: {e}", dir.display())))?;
         }
@@ -109,27 +139,11 @@ impl SlotCgroups {
             oom_killed: oom_kills(&self.memory) > oom_kills_before,
         }
     }
-
-    fn kill_members(dir: &Path) {
-        for pid in fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default().lines() {
-            if let Ok(pid) = pid.trim().parse::<i32>() {
-                // SAFETY: plain kill(2) of a process we placed in this group.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-            }
-        }
-    }
 }
 
 impl Drop for SlotCgroups {
     fn drop(&mut self) {
-        for dir in [&self.memory, &self.pids] {
-            for _ in 0..50 {
-                Self::kill_members(dir);
-                if fs::remove_dir(dir).is_ok() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
+        remove_group(&self.memory);
+        remove_group(&self.pids);
     }
 }

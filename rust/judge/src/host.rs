@@ -250,6 +250,7 @@ impl SandboxHost {
             uid: self.uid,
             seccomp: native.seccomp.clone(),
             tmp_options: c_string(&format!("size={},mode=1777", limits.scratch))?,
+            cwd: c_string(&program.cwd)?,
             cpu_limit: limits.time,
             wall_limit: limits.wall_time(),
         };

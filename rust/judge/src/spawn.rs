@@ -55,6 +55,7 @@ pub struct Plan<'a> {
     pub uid: u32,
     pub seccomp: Vec<u8>,
     pub tmp_options: CString,
+    pub cwd: CString,
     pub cpu_limit: Duration,
     pub wall_limit: Duration,
 }
@@ -198,7 +199,7 @@ extern "C" fn program(argument: *mut c_void) -> c_int {
     let context = unsafe { &mut *(argument as *mut Context) };
     let plan = context.plan;
     unsafe {
-        if libc::chdir(c"/tmp".as_ptr()) != 0 {
+        if libc::chdir(plan.cwd.as_ptr()) != 0 {
             fail!(context.outcome, 6, 120);
         }
         for &(resource, value) in &plan.rlimits {
