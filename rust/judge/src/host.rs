@@ -41,6 +41,8 @@ struct RunRequest<'a> {
     uid: u32,
     scratch: u64,
     rlimits: Vec<(&'static str, u64)>,
+    /// A native namespace holder to fork the program into (else the zygote makes its own init).
+    join: Option<i32>,
 }
 
 #[derive(Deserialize)]
@@ -172,7 +174,16 @@ impl SandboxHost {
         let path = |relative: &str| sandbox_path(self.sandboxed, &self.job_dir, relative);
         let (stdin, stdout, stderr) = (stdin.map(path), path(stdout), path(stderr));
         let rlimits = rlimits(limits, self.cgroups.is_some()).into_iter().map(|(name, _, value)| (name, value)).collect();
-        let request = RunRequest { op: "run", program, stdin: stdin.as_deref(), stdout: &stdout, stderr: &stderr, uid: self.uid, scratch: limits.scratch, rlimits };
+        // Held until the end of this function: dropping it ends the run's PID namespace.
+        let holder = match &self.native {
+            Some(native) => {
+                let options = std::ffi::CString::new(format!("size={},mode=1777", limits.scratch)).expect("no NUL");
+                Some(crate::spawn::NamespaceHolder::start(&native.namespaces, options)?)
+            }
+            None => None,
+        };
+        let join = holder.as_ref().map(|h| h.pid());
+        let request = RunRequest { op: "run", program, stdin: stdin.as_deref(), stdout: &stdout, stderr: &stderr, uid: self.uid, scratch: limits.scratch, rlimits, join };
         self.send(&serde_json::to_value(&request).map_err(|e| internal("encoding a request", e))?)?;
         let started = self.expect(Instant::now() + Duration::from_secs(10))?;
         let pid = started.pid.ok_or_else(|| JudgeError::Sandbox(started.error.unwrap_or_else(|| "no pid from zygote".into())))?;

@@ -240,3 +240,98 @@ extern "C" fn program(argument: *mut c_void) -> c_int {
         libc::_exit(127)
     }
 }
+
+/// Holds a fresh PID namespace (as its init, PID 1) and a mount namespace with a private /tmp,
+/// for a program the zygote forks into them: Python solutions must come from the warm
+/// interpreter, but need not pay for a second interpreter fork to get an init. Killing the
+/// holder (on drop) ends the namespace and everything the program left in it.
+pub struct NamespaceHolder {
+    pid: libc::pid_t,
+    _stack: Vec<u8>,
+    _context: Box<HolderContext>,
+}
+
+struct HolderContext {
+    namespaces: Vec<(RawFd, c_int)>,
+    tmp_options: CString,
+    ready: RawFd,
+    stage: i32,
+    errno: i32,
+}
+
+impl NamespaceHolder {
+    pub fn start(namespaces: &[(File, c_int)], tmp_options: CString) -> Result<Self, JudgeError> {
+        let mut fds = [0 as RawFd; 2];
+        // SAFETY: pipe2 fills two descriptors.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(internal("pipe", std::io::Error::last_os_error()));
+        }
+        let (ready_read, ready_write) = (fds[0], fds[1]);
+        let mut context = Box::new(HolderContext {
+            namespaces: namespaces.iter().map(|(file, kind)| (file.as_raw_fd(), *kind)).collect(),
+            tmp_options,
+            ready: ready_write,
+            stage: 0,
+            errno: 0,
+        });
+        let mut stack = vec![0u8; 64 * 1024];
+        let flags = libc::CLONE_NEWPID | libc::CLONE_VM | libc::SIGCHLD;
+        // SAFETY: the holder only makes system calls on `context` and its own stack, both owned by
+        // the returned value, whose drop kills and reaps the holder before freeing them.
+        let pid = unsafe { libc::clone(holder, stack_top(&mut stack), flags, (&mut *context as *mut HolderContext).cast()) };
+        unsafe { libc::close(ready_write) };
+        if pid < 0 {
+            unsafe { libc::close(ready_read) };
+            return Err(JudgeError::Sandbox(format!("cannot clone a run into a new PID namespace: {}", std::io::Error::last_os_error())));
+        }
+        let holder = Self { pid, _stack: stack, _context: context };
+        let mut byte = 0u8;
+        // SAFETY: reading one byte into a local.
+        let got = unsafe { libc::read(ready_read, (&mut byte as *mut u8).cast(), 1) };
+        unsafe { libc::close(ready_read) };
+        if got != 1 {
+            let (stage, errno) = (holder._context.stage, holder._context.errno);
+            let step = STAGES.get(stage as usize).copied().unwrap_or("unknown step");
+            return Err(JudgeError::Sandbox(format!("isolating the run failed at {step}: {}", std::io::Error::from_raw_os_error(errno))));
+        }
+        Ok(holder)
+    }
+
+    pub fn pid(&self) -> libc::pid_t {
+        self.pid
+    }
+}
+
+impl Drop for NamespaceHolder {
+    fn drop(&mut self) {
+        let mut status = 0;
+        // SAFETY: kill and reap our own child before its stack and context are freed.
+        unsafe {
+            libc::kill(self.pid, libc::SIGKILL);
+            libc::waitpid(self.pid, &mut status, 0);
+        }
+    }
+}
+
+extern "C" fn holder(argument: *mut c_void) -> c_int {
+    // SAFETY: `NamespaceHolder::start` passes a live context that outlives this process.
+    let context = unsafe { &mut *(argument as *mut HolderContext) };
+    unsafe {
+        for &(fd, kind) in &context.namespaces {
+            if libc::setns(fd, kind) != 0 {
+                fail!(context, 1, 120);
+            }
+        }
+        if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            fail!(context, 2, 120);
+        }
+        let tmpfs = c"tmpfs".as_ptr();
+        if libc::mount(tmpfs, c"/tmp".as_ptr(), tmpfs, libc::MS_NOSUID | libc::MS_NODEV, context.tmp_options.as_ptr().cast()) != 0 {
+            fail!(context, 3, 120);
+        }
+        libc::write(context.ready, b"1".as_ptr().cast(), 1);
+        loop {
+            libc::pause();
+        }
+    }
+}

@@ -6,11 +6,14 @@ each request it clones a child straight into a fresh PID namespace (`clone(CLONE
 unlike `unshare`, can be repeated), so `kill(-1)` or a leftover daemon cannot outlive or escape the
 run: when the child, PID 1 of its namespace, exits, the kernel kills everything else in it.
 
-The child (PID 1 of the run) waits for the judge to place it in its cgroups, mounts a private
-tmpfs /tmp and forks the program (PID 2), which takes rlimits, an unprivileged uid/gid with no
+With cgroups, the Rust judge starts a native namespace holder as PID 1 of each run (new PID
+namespace, private /tmp) and the zygote forks the program straight into it (`setns` on a pidfd),
+as PID 2; its parent, the zygote, is outside the namespace, so it sees ppid 0, as after nsenter.
+Otherwise the zygote clones its own init (PID 1), which mounts the private /tmp and forks or
+spawns the program. Either way the program takes rlimits, an unprivileged uid/gid with no
 supplementary groups, no_new_privs, the seccomp filter, stdio on the given files, every other
-descriptor closed, an empty environment; then it execs the program or, for Python, runs the
-solution's pre-compiled code in this warm interpreter (no start-up cost).
+descriptor closed, an empty environment; then it execs or, for Python, runs the solution's
+pre-compiled code in this warm interpreter (no start-up cost).
 It reports "ok" on a close-on-exec pipe once the sandbox is in place, or the step that failed, so a
 failed isolation step is never mistaken for (or turned into) an unsandboxed run.
 
@@ -37,6 +40,8 @@ MS_NOSUID, MS_NODEV = 2, 4
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 SECCOMP = bytes.fromhex(CONFIG["seccomp"]) if CONFIG.get("seccomp") else None
 CONTROL_IN, CONTROL_OUT = sys.stdin.buffer, sys.stdout.buffer
+# Our own PID namespace, to return to after forking a program into a run's namespace.
+OWN_PID_NAMESPACE = os.pidfd_open(os.getpid()) if SANDBOXED else None
 
 
 class SockFprog(ctypes.Structure):
@@ -181,10 +186,15 @@ def spawn_executable(request, descriptors, setup_write):
         return None
 
 
-def program(request, descriptors, setup_write, result_write):
-    """PID 2, for Python solutions: drop privileges, then run the code in this warm interpreter."""
+def program(request, descriptors, setup_write, result_write, holder=None):
+    """PID 2, for Python solutions: drop privileges, then run the code in this warm interpreter.
+    With `holder` (a pidfd of the run's native init), first join its mount namespace (private /tmp)."""
     try:
-        os.close(result_write)
+        if result_write is not None:
+            os.close(result_write)
+        if holder is not None:
+            check(LIBC.setns(holder, CLONE_NEWNS), "join the run's mount namespace")
+            os.close(holder)
         drop_privileges(request)
         for target, fd in enumerate(descriptors):
             os.dup2(fd, target)
@@ -205,8 +215,34 @@ def open_stdio(request):
     return [stdin, *outputs]
 
 
+def fork_into(request, descriptors, setup_write, go_read):
+    """Fork the program straight into the namespaces of the run's native init (`request["join"]`)."""
+    holder = os.pidfd_open(request["join"])
+    try:
+        check(LIBC.setns(holder, CLONE_NEWPID), "join the run's PID namespace")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                if os.read(go_read, 1) == b"g":
+                    program(request, descriptors, setup_write, None, holder)
+            finally:
+                os._exit(127)
+    finally:
+        check(LIBC.setns(OWN_PID_NAMESPACE, CLONE_NEWPID), "return to the zygote's PID namespace")
+        os.close(holder)
+    return pid
+
+
 def handle_run(request):
     descriptors = open_stdio(request)
+    if request.get("join") is not None:
+        setup_read, setup_write = os.pipe()
+        go_read, go_write = os.pipe()
+        pid = fork_into(request, descriptors, setup_write, go_read)
+        for fd in (*descriptors, setup_write, go_read):
+            os.close(fd)
+        finish_run(pid, go_write, setup_read, None)
+        return
     setup_read, setup_write = os.pipe()
     go_read, go_write = os.pipe()
     result_read, result_write = os.pipe()
@@ -225,6 +261,11 @@ def handle_run(request):
             os.close(fd)
         reply({"error": f"clone failed: {os.strerror(ctypes.get_errno())}"})
         return
+    finish_run(pid, go_write, setup_read, result_read)
+
+
+def finish_run(pid, go_write, setup_read, result_read):
+    """Report the pid, release the child on "go", then report how the program ended."""
     reply({"pid": pid})
     command = json.loads(CONTROL_IN.readline() or b'{"op": "abort"}')
     if command.get("op") == "go":
@@ -235,9 +276,10 @@ def handle_run(request):
         setup += chunk
     os.close(setup_read)
     result = b""
-    while chunk := os.read(result_read, 4096):
-        result += chunk
-    os.close(result_read)
+    if result_read is not None:
+        while chunk := os.read(result_read, 4096):
+            result += chunk
+        os.close(result_read)
     _, status, usage = os.wait4(pid, 0)
     # Without a report the init itself died (killed at a time limit): report its status instead.
     outcome = json.loads(result) if result else {"status": status, "utime": usage.ru_utime,
