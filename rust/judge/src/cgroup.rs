@@ -6,6 +6,7 @@
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::error::{internal, JudgeError};
 use crate::limits::Limits;
@@ -13,8 +14,14 @@ use crate::limits::Limits;
 const MEMORY_ROOT: &str = "/sys/fs/cgroup/memory";
 const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
 
-/// Why cgroups cannot be used here, or None when they can.
+/// Why cgroups cannot be used here, or None when they can. Probed once per process: it creates
+/// and removes a group in each controller, and the answer does not change while we run.
 pub fn unavailable_reason() -> Option<String> {
+    static REASON: OnceLock<Option<String>> = OnceLock::new();
+    REASON.get_or_init(probe).clone()
+}
+
+fn probe() -> Option<String> {
     for (root, file) in [(MEMORY_ROOT, "memory.limit_in_bytes"), (PIDS_ROOT, "pids.max")] {
         let probe = Path::new(root).join(format!("pysynth-probe-{}", std::process::id()));
         let usable = fs::create_dir(&probe).is_ok() && probe.join(file).exists();

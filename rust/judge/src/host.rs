@@ -259,7 +259,7 @@ impl SandboxHost {
             env: vec![c_string("PATH=/usr/bin:/bin")?, c_string("LANG=C.UTF-8")?],
             rlimits: rlimits(limits, true).into_iter().map(|(_, resource, value)| (resource, value)).collect(),
             uid: self.uid,
-            seccomp: native.seccomp.clone(),
+            seccomp: &native.seccomp,
             tmp_options: c_string(&format!("size={},mode=1777", limits.scratch))?,
             cwd: c_string(&program.cwd)?,
             cpu_limit: limits.time,

@@ -53,7 +53,7 @@ pub struct Plan<'a> {
     pub env: Vec<CString>,
     pub rlimits: Vec<(c_int, u64)>,
     pub uid: u32,
-    pub seccomp: Vec<u8>,
+    pub seccomp: &'a [u8],
     pub tmp_options: CString,
     pub cwd: CString,
     pub cpu_limit: Duration,
