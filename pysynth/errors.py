@@ -25,3 +25,28 @@ class SandboxError(JudgeFault):
 
 class JudgeInternalError(JudgeFault):
     """An unexpected failure inside the judge."""
+
+
+class SpecError(ConfigError):
+    """A pipeline YAML file is invalid; the message starts with `file:line:column: field.path:`."""
+
+
+class LLMError(PysynthError):
+    """An LLM endpoint could not produce a completion."""
+
+
+class LLMRequestError(LLMError):
+    """A request failed for good: a non-retryable answer, or every retry used up.
+
+    `status` is the last HTTP status (None for timeouts, resets and unparseable bodies) and
+    `attempts` how many requests were sent.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+        self.attempts = attempts
+
+
+class PipelineRunError(PysynthError):
+    """A pipeline run stopped; everything already checkpointed stays on disk for `--resume`."""
