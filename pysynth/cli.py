@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,6 +14,9 @@ from pysynth import __version__
 from pysynth.dedup import DedupConfig, MinHashScheme, ShingleUnit, Verification, dedup
 from pysynth.errors import InputError, PysynthError
 from pysynth.tables import read_table, text_column, write_table
+
+# distilabel's models trip a pydantic warning on import; users cannot act on it.
+warnings.filterwarnings("ignore", module=r"pydantic\._internal\._generate_schema")
 
 app = typer.Typer(
     help="pysynth: manufacture difficult training problems for LLMs.",
@@ -116,6 +120,11 @@ def judge_command(
         typer.echo(result_json(result, names))
     else:
         print_table(result, names, Console())
+
+
+from pysynth.cli_pipeline import register as _register_pipeline_commands  # noqa: E402
+
+_register_pipeline_commands(app)
 
 
 def main() -> None:

@@ -1,0 +1,113 @@
+"""`pysynth run | validate | compile | schema | steps`: authoring and running YAML pipelines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from pysynth.errors import PipelineRunError
+
+SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override a value: KEY.PATH=VALUE (repeatable).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+    app.command("validate")(validate_command)
+    app.command("compile")(compile_command)
+    app.command("schema")(schema_command)
+    app.command("steps")(steps_command)
+
+
+def _compile(file: Path, overrides: list[str] | None):  # type: ignore[no-untyped-def]
+    from pysynth.dag import compile_pipeline
+    from pysynth.spec import load_spec
+
+    return compile_pipeline(load_spec(file, overrides or []))
+
+
+def run_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The pipeline YAML.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for outputs, manifest and checkpoints.")],
+    resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUTPUT; redo only what is missing.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Discard an earlier run in OUTPUT.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live view: a status line every 30 s.")] = False,
+    overrides: SetOption = None,
+) -> None:
+    """Run a pipeline: one Parquet file per leaf step in OUTPUT, plus run.json."""
+    from pysynth.runtime import run_pipeline
+
+    compiled = _compile(file, overrides)
+    try:
+        result = run_pipeline(compiled, output, resume=resume, overwrite=overwrite, quiet=quiet)
+    except PipelineRunError as error:
+        print(f"error: {error}", file=sys.stderr)
+        interrupted = "interrupted" in str(error)
+        raise typer.Exit(130 if interrupted else 1) from None
+    for name, step in result.manifest["steps"].items():
+        dropped = f", dropped {step['dropped']}" if step["dropped"] else ""
+        failed = f", failed {step['failed']}" if step["failed"] else ""
+        typer.echo(f"{name}: {step['rows_in']} in, {step['rows_out']} out{dropped}{failed}")
+    for name, path in result.outputs.items():
+        typer.echo(f"output {name}: {path}")
+    typer.echo(f"manifest: {result.manifest_path}")
+
+
+def validate_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The pipeline YAML.")],
+    overrides: SetOption = None,
+) -> None:
+    """Check a pipeline (schema, step types and parameters, inputs, columns) without running it."""
+    compiled = _compile(file, overrides)
+    steps = ", ".join(f"{name} ({node.kind.value})" for name, node in compiled.nodes.items())
+    typer.echo(f"{file}: OK: {len(compiled.nodes)} steps: {steps}; exports: {', '.join(compiled.exports)}")
+
+
+def compile_command(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="The pipeline YAML.")],
+    overrides: SetOption = None,
+) -> None:
+    """Print the distilabel pipeline (distilabel's own YAML serialization) that FILE compiles to."""
+    from pysynth.dag import distilabel_yaml
+
+    typer.echo(distilabel_yaml(_compile(file, overrides)), nl=False)
+
+
+def schema_command() -> None:
+    """Print the JSON Schema of pipeline files (for editor completion)."""
+    from pysynth.spec import PipelineSpec
+
+    schema = PipelineSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "pysynth pipeline"
+    typer.echo(json.dumps(schema, indent=2))
+
+
+def steps_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the built-in steps with their input/output columns and parameters."""
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from pysynth.steps.catalog import catalog
+
+    infos = catalog()
+    if as_json:
+        typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
+        return
+    console = Console()
+    for info in infos:
+        table = Table(title=f"{info.name} ({info.kind}): {info.summary}", title_justify="left",
+                      caption=f"inputs: {info.inputs}   outputs: {info.outputs}   class: {info.import_path}",
+                      caption_justify="left")
+        for column in ("parameter", "type", "default", "description"):
+            table.add_column(column)
+        for parameter in info.parameters:
+            table.add_row(parameter.name, parameter.type, parameter.default, parameter.description)
+        console.print(table)

@@ -1,0 +1,224 @@
+"""Spec -> a real distilabel `Pipeline`, validated as a whole before anything runs.
+
+Checks, each reported as `file:line:col: field: message`: unknown or duplicate step names,
+unknown step types, bad step parameters (the step class's own pydantic validation), unknown or
+cyclic inputs, LLM steps without an endpoint, and columns a step needs that no upstream step
+produces. The result also carries what the executor needs per step: its parents, its kind and
+a fingerprint that changes when the step's output could change (itself or any ancestor).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import warnings
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pysynth.errors import PysynthError, SpecError
+from pysynth.spec import LLMSpec, LoadedSpec, StepSpec, describe_errors, did_you_mean
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # distilabel's import emits pydantic deprecation warnings
+    from distilabel.pipeline import Pipeline
+    from distilabel.steps.base import GeneratorStep, _Step
+    from distilabel.steps.tasks.base import _Task
+    from pydantic import ValidationError
+
+from pysynth.dag_checks import check_columns, order_steps, resolve_parents
+from pysynth.steps import UnknownStepType, import_path, resolve_step_type
+
+# Step fields the YAML sets through its own keys, never through `params`.
+RESERVED_PARAMS = frozenset({"name", "pipeline", "input_mappings", "output_mappings", "llm", "resources", "use_cache"})
+
+
+class StepKind(StrEnum):
+    GENERATOR = "generator"
+    NORMAL = "normal"
+    GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class StepNode:
+    spec: StepSpec
+    step: _Step
+    parents: tuple[str, ...]
+    kind: StepKind
+    fingerprint: str
+    concurrency: int
+    llm: LLMSpec | None
+    # How a process-pool worker rebuilds the step: its class's import path and constructor arguments.
+    build: tuple[str, dict[str, Any]]
+
+
+@dataclass
+class CompiledPipeline:
+    loaded: LoadedSpec
+    pipeline: Pipeline
+    nodes: dict[str, StepNode]  # in a topological order
+    exports: tuple[str, ...]
+    children: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def spec_hash(self) -> str:
+        return hashlib.sha256(self.loaded.spec.model_dump_json().encode()).hexdigest()
+
+
+def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
+    spec, source = loaded.spec, loaded.source
+    # User modules next to the pipeline file (functions of `map`/`filter`) import like installed ones.
+    pipeline_dir = str(loaded.path.resolve().parent)
+    if pipeline_dir not in sys.path:
+        sys.path.insert(0, pipeline_dir)
+    parents = resolve_parents(spec, source)
+    order = order_steps(spec, parents, source)
+    pipeline = Pipeline(name=spec.name, description=spec.description or None)
+    nodes: dict[str, StepNode] = {}
+    for index in order:
+        step_spec = spec.steps[index]
+        step_parents = parents[step_spec.name]
+        step, kwargs = _build_step(loaded, index, pipeline)
+        kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
+        where = ("steps", index)
+        if kind is StepKind.GENERATOR and step_parents:
+            raise source.error((*where, "inputs"), f"'{step_spec.type}' is a source step and takes no inputs")
+        if kind is not StepKind.GENERATOR and not step_parents:
+            raise source.error((*where, "inputs"), f"step '{step_spec.name}' needs an input (no step comes before it)")
+        llm = _resolve_llm(loaded, index) if isinstance(step, _Task) else None
+        nodes[step_spec.name] = StepNode(
+            spec=step_spec,
+            step=step,
+            parents=step_parents,
+            kind=kind,
+            fingerprint=_fingerprint(step_spec, step, [nodes[p].fingerprint for p in step_parents], loaded, llm),
+            concurrency=_concurrency(step_spec, spec.defaults.concurrency, spec.defaults.batch_size, llm),
+            llm=llm,
+            build=(import_path(step_spec.type), kwargs),
+        )
+        if step_spec.workers is not None and llm is not None:
+            raise source.error(("steps", index, "workers"), "LLM steps run concurrently in the event loop; "
+                               "`workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)")
+        for parent in step_parents:
+            nodes[parent].step.connect(step)
+    check_columns(loaded, nodes)
+    children: dict[str, list[str]] = {name: [] for name in nodes}
+    for name, node in nodes.items():
+        for parent in node.parents:
+            children[parent].append(name)
+    exports = _exports(loaded, children)
+    return CompiledPipeline(loaded=loaded, pipeline=pipeline, nodes=nodes, exports=exports, children=children)
+
+
+def distilabel_yaml(compiled: CompiledPipeline) -> str:
+    """The distilabel pipeline the spec compiles to, in distilabel's own serialization."""
+    import yaml
+
+    return str(yaml.safe_dump(compiled.pipeline.dump(), sort_keys=False))
+
+
+def _concurrency(step_spec: StepSpec, default: int, batch_size: int, llm: LLMSpec | None) -> int:
+    if step_spec.concurrency is not None:
+        return step_spec.concurrency
+    if llm is not None:  # enough batches in flight to keep the LLM's request cap busy
+        return max(default, -(-llm.max_concurrency // batch_size))
+    return default
+
+
+def _build_step(loaded: LoadedSpec, index: int, pipeline: Pipeline) -> tuple[_Step, dict[str, Any]]:
+    step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
+    try:
+        step_class = resolve_step_type(step_spec.type)
+    except UnknownStepType as exc:
+        from pysynth.steps import BUILTIN_STEPS
+
+        hint = did_you_mean(step_spec.type, BUILTIN_STEPS) if "." not in step_spec.type else ""
+        raise source.error((*where, "type"), f"{exc}{hint}") from None
+    for key in step_spec.params:
+        if key in RESERVED_PARAMS:
+            raise source.error((*where, "params", key), f"'{key}' is set by the step's own YAML keys, not in params",
+                               at_key=True)
+    params = dict(step_spec.params)
+    for key in getattr(step_class, "path_params", ()):
+        if isinstance(params.get(key), str):
+            params[key] = str((loaded.path.resolve().parent / params[key]))
+    if issubclass(step_class, GeneratorStep):
+        params.setdefault("batch_size", loaded.spec.defaults.batch_size)
+    if issubclass(step_class, _Task):
+        params["llm"] = _make_llm(_resolve_llm(loaded, index), loaded, index)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kwargs = {"name": step_spec.name, "input_mappings": step_spec.input_mappings,
+                      "output_mappings": step_spec.output_mappings, **params}
+            step = step_class(pipeline=pipeline, **kwargs)
+            kwargs.pop("llm", None)
+            return step, kwargs
+    except ValidationError as exc:
+        allowed = [name for name in step_class.model_fields if name not in RESERVED_PARAMS]
+        lines = describe_errors(exc, source, (*where, "params"), None)
+        lines = [line + did_you_mean(line.rsplit("'", 2)[-2], allowed) if "unknown field" in line else line
+                 for line in lines]
+        raise SpecError("\n".join(lines)) from None
+    except (PysynthError, ValueError, TypeError) as exc:
+        raise source.error((*where, "params"), f"{step_spec.type}: {exc}") from None
+
+
+def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
+    defaults, own = loaded.spec.defaults.llm, loaded.spec.steps[index].llm
+    merged = defaults or LLMSpec()
+    if own is not None:
+        update: dict[str, Any] = {key: getattr(own, key) for key in own.model_fields_set}
+        if "generation" in update:
+            update["generation"] = {**merged.generation, **own.generation}
+        merged = merged.model_copy(update=update)
+    for required in ("base_url", "model"):
+        if not getattr(merged, required):
+            where = ("steps", index, "llm") if own is not None else ("steps", index)
+            raise loaded.source.error(where, f"LLM step '{loaded.spec.steps[index].name}' has no {required}: "
+                                      f"set llm.{required} on the step or in defaults.llm")
+    return merged
+
+
+def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
+    from pysynth.llm import OpenAICompatibleLLM
+
+    api_key = None
+    if llm.api_key_env:
+        api_key = os.environ.get(llm.api_key_env)
+        if api_key is None:
+            raise loaded.source.error(("steps", index, "llm"), f"environment variable '{llm.api_key_env}' "
+                                      "(llm.api_key_env) is not set")
+    return OpenAICompatibleLLM(base_url=llm.base_url, model=llm.model, api=llm.api, api_key=api_key,
+                               timeout_s=llm.timeout_s, max_retries=llm.max_retries,
+                               max_concurrency=llm.max_concurrency, generation_kwargs=dict(llm.generation))
+
+
+def _fingerprint(spec: StepSpec, step: _Step, parent_prints: list[str], loaded: LoadedSpec, llm: LLMSpec | None) -> str:
+    # Only what can change the rows: not concurrency, workers, timeouts, retries or endpoints.
+    source_print = step.fingerprint() if hasattr(step, "fingerprint") and callable(step.fingerprint) else None
+    content = {
+        "type": import_path(spec.type),
+        "params": spec.params,
+        "input_mappings": spec.input_mappings,
+        "output_mappings": spec.output_mappings,
+        "join": spec.join if len(parent_prints) > 1 else None,
+        "batch_size": getattr(step, "batch_size", None) if step.is_generator else None,
+        "llm": None if llm is None else {"model": llm.model, "api": llm.api, "generation": llm.generation},
+        "source": source_print,
+        "parents": parent_prints,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _exports(loaded: LoadedSpec, children: dict[str, list[str]]) -> tuple[str, ...]:
+    wanted = loaded.spec.export.steps
+    if wanted is None:
+        return tuple(name for name, kids in children.items() if not kids)
+    for position, name in enumerate(wanted):
+        if name not in children:
+            raise loaded.source.error(("export", "steps", position), f"no step named '{name}'"
+                                      + did_you_mean(name, children))
+    return tuple(wanted)

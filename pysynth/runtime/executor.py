@@ -1,0 +1,269 @@
+"""pysynth's executor: runs a compiled distilabel DAG batch by batch, streaming and resumable.
+
+Each step is an asyncio task reading its parents' batches from bounded queues (back-pressure keeps
+memory flat), processing up to `concurrency` batches at once and checkpointing every output batch
+before passing it on. A batch keeps its sequence number through the DAG, so its output shard has the
+same name whichever order batches finish in, and a resumed run skips exactly the shards on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+import polars as pl
+from distilabel.models.llms.base import AsyncLLM
+from distilabel.steps.tasks.base import _Task
+
+from pysynth.dag import CompiledPipeline, StepKind, StepNode
+from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
+from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
+from pysynth.runtime.kernels import BatchResult, run_batch_step, run_llm_task, run_row_step
+from pysynth.runtime.pool import make_pool, run_in_worker
+from pysynth.runtime.sources import run_generator
+from pysynth.runtime.state import StepState
+from pysynth.steps.base import Dropped, RowStep
+
+INBOX_BATCHES = 4
+
+
+class Delivery(NamedTuple):
+    seq: int
+    frame: pl.DataFrame | None  # None: read it from the sender's checkpoint
+
+
+class Executor:
+    def __init__(self, compiled: CompiledPipeline, checkpoint_root: Path) -> None:
+        self.compiled = compiled
+        self.nodes = compiled.nodes
+        self.checkpoints = {name: StepCheckpoint(checkpoint_root, name, node.fingerprint)
+                            for name, node in self.nodes.items()}
+        self.done = {name: cp.done_shards() for name, cp in self.checkpoints.items()}
+        self.states = {name: StepState(name, node.kind.value, node.fingerprint) for name, node in self.nodes.items()}
+        self.inbox: dict[str, dict[str, asyncio.Queue[Delivery | None]]] = {}
+        self.pools: dict[str, ProcessPoolExecutor] = {}
+
+    async def run(self) -> None:
+        for name, node in self.nodes.items():
+            self.inbox[name] = {parent: asyncio.Queue(INBOX_BATCHES) for parent in node.parents}
+            self.checkpoints[name].remove_stale()
+            if node.spec.workers and self.done[name] is None:
+                self.pools[name] = make_pool(node.spec.workers)
+        try:
+            for name, node in self.nodes.items():
+                if self.done[name] is None:
+                    await asyncio.to_thread(node.step.load)
+            async with asyncio.TaskGroup() as group:
+                for name in self.nodes:
+                    group.create_task(self._run_step(name), name=name)
+        finally:
+            for pool in self.pools.values():
+                pool.shutdown(cancel_futures=True)
+            for name, node in self.nodes.items():
+                if self.done[name] is None:
+                    node.step.unload()
+
+    async def _run_step(self, name: str) -> None:
+        node, state, checkpoint = self.nodes[name], self.states[name], self.checkpoints[name]
+        state.start()
+        try:
+            if self.done[name] is not None:
+                produced = self.done[name] or []
+                for seq in produced:
+                    self._account(name, checkpoint.stats(seq))
+                    await self._emit(name, seq, None)
+                state.finish("reused")
+            else:
+                if node.kind is StepKind.GENERATOR:
+                    produced = await run_generator(node, checkpoint, lambda seq, frame, stats: self._deliver(
+                        name, seq, frame, stats))
+                elif node.kind is StepKind.GLOBAL:
+                    produced = await self._run_global(name)
+                else:
+                    produced = await self._run_normal(name)
+                checkpoint.mark_done(sorted(produced))
+                state.finish()
+        except BaseException:
+            state.finish("failed")
+            raise
+        for child in self.compiled.children[name]:
+            if self.done[child] is None:
+                await self.inbox[child][name].put(None)
+
+    async def _deliver(self, name: str, seq: int, frame: pl.DataFrame | None, stats: BatchStats) -> None:
+        self._account(name, stats)
+        await self._emit(name, seq, frame)
+
+    def _account(self, name: str, stats: BatchStats) -> None:
+        self.states[name].stats.add(stats)
+        self.states[name].shards += 1
+
+    async def _emit(self, name: str, seq: int, frame: pl.DataFrame | None) -> None:
+        for child in self.compiled.children[name]:
+            if self.done[child] is None:
+                lazy = frame if self.nodes[child].kind is not StepKind.GLOBAL else None
+                await self.inbox[child][name].put(Delivery(seq, lazy))
+
+    async def _rows(self, parent: str, delivery: Delivery) -> list[Row]:
+        frame = delivery.frame
+        if frame is None:
+            frame = await asyncio.to_thread(self.checkpoints[parent].read, delivery.seq)
+        return frame_to_rows(frame)
+
+    async def _run_normal(self, name: str) -> list[int]:
+        node = self.nodes[name]
+        produced: list[int] = []
+        slots = asyncio.Semaphore(node.concurrency)
+
+        async def handle(seq: int, load: Callable[[], Awaitable[tuple[list[Row], BatchResult]]]) -> None:
+            try:
+                checkpoint = self.checkpoints[name]
+                if checkpoint.has(seq):
+                    await self._deliver(name, seq, None, checkpoint.stats(seq))
+                else:
+                    rows, pre = await load()
+                    started = time.perf_counter()
+                    result = await self._process(node, rows)
+                    result.stats.seconds = time.perf_counter() - started
+                    result.stats.rows_in += pre.stats.rows_in
+                    result.dropped.extend(pre.dropped)
+                    for reason, count in pre.stats.dropped.items():
+                        result.stats.dropped[reason] = result.stats.dropped.get(reason, 0) + count
+                    frame = await self._commit(name, seq, result)
+                    await self._deliver(name, seq, frame, result.stats)
+                produced.append(seq)
+            finally:
+                slots.release()
+
+        async with asyncio.TaskGroup() as group:
+            async for seq, load in self._batches(name):
+                await slots.acquire()
+                group.create_task(handle(seq, load))
+        return produced
+
+    async def _batches(self, name: str):  # type: ignore[no-untyped-def]
+        """(output seq, loader of the batch's input rows) as the parents' batches arrive."""
+        node = self.nodes[name]
+        parents = node.parents
+        merged: asyncio.Queue[tuple[int, Delivery | None]] = asyncio.Queue()
+
+        async def forward(index: int, parent: str) -> None:
+            while (delivery := await self.inbox[name][parent].get()) is not None:
+                await merged.put((index, delivery))
+            await merged.put((index, None))
+
+        readers = [asyncio.create_task(forward(i, p)) for i, p in enumerate(parents)]
+        try:
+            open_parents, waiting = len(parents), {}  # type: ignore[var-annotated]
+            while open_parents:
+                index, delivery = await merged.get()
+                if delivery is None:
+                    open_parents -= 1
+                    continue
+                if len(parents) == 1 or node.spec.join == "concat":
+                    seq = delivery.seq if len(parents) == 1 else delivery.seq * len(parents) + index
+                    yield seq, self._single_loader(parents[index], delivery)
+                    continue
+                waiting.setdefault(delivery.seq, {})[index] = delivery
+                if len(waiting[delivery.seq]) == len(parents):
+                    yield delivery.seq, self._join_loader(parents, waiting.pop(delivery.seq))
+            for seq, partial in sorted(waiting.items()):  # a parent ended without this batch: join what came
+                yield seq, self._join_loader(parents, partial)
+        finally:
+            for reader in readers:
+                reader.cancel()
+
+    def _single_loader(self, parent: str, delivery: Delivery) -> Callable[[], Awaitable[tuple[list[Row], BatchResult]]]:
+        async def load() -> tuple[list[Row], BatchResult]:
+            return await self._rows(parent, delivery), BatchResult()
+        return load
+
+    def _join_loader(self, parents: tuple[str, ...], deliveries: dict[int, Delivery]) -> Callable[
+            [], Awaitable[tuple[list[Row], BatchResult]]]:
+        async def load() -> tuple[list[Row], BatchResult]:
+            tables = [await self._rows(parents[i], d) if i in deliveries else [] for i, d in
+                      ((i, deliveries.get(i)) for i in range(len(parents)))]
+            pre, by_id = BatchResult(), [{row[ROW_ID]: row for row in table} for table in tables]
+            joined: list[Row] = []
+            for row_id, row in by_id[0].items() if by_id else ():
+                if all(row_id in other for other in by_id[1:]):
+                    merged = dict(row)
+                    for other in by_id[1:]:
+                        merged.update(other[row_id])
+                    joined.append(merged)
+            first_ids = set(by_id[0]) if by_id else set()
+            for position, table in enumerate(tables):
+                for row in table:
+                    if position > 0 and row[ROW_ID] in first_ids:
+                        continue
+                    if not all(row[ROW_ID] in other for other in by_id):
+                        pre.drop(row, "not in every input of the join")
+                        pre.stats.rows_in += 1
+            return joined, pre
+        return load
+
+    async def _process(self, node: StepNode, rows: list[Row]) -> BatchResult:
+        step, retries = node.step, node.spec.max_row_retries
+        if isinstance(step, _Task) and isinstance(step.llm, AsyncLLM):
+            return await run_llm_task(step, rows)
+        pool = self.pools.get(node.spec.name)
+        if pool is not None:
+            return await asyncio.get_running_loop().run_in_executor(pool, run_in_worker, node.build, rows, retries)
+        if isinstance(step, RowStep):
+            return await asyncio.to_thread(run_row_step, step, rows, retries)
+        return await asyncio.to_thread(run_batch_step, step, rows, retries)
+
+    async def _commit(self, name: str, seq: int, result: BatchResult) -> pl.DataFrame:
+        frame = rows_to_frame(result.rows, step=name)
+        shard = ShardWrite(
+            rows=frame,
+            dropped=rows_to_frame(result.dropped, step=name) if result.dropped else None,
+            failed=rows_to_frame(result.failed, step=name) if result.failed else None,
+            stats=result.stats,
+        )
+        await asyncio.to_thread(self.checkpoints[name].write, seq, shard)
+        return frame
+
+    async def _run_global(self, name: str) -> list[int]:
+        """Barrier: wait for every input batch (on disk already), then process all rows at once."""
+        node = self.nodes[name]
+        arrived: list[tuple[int, int, Delivery]] = []
+
+        async def collect(index: int, parent: str) -> None:
+            # Every parent is drained at once: a parent left unread would block a shared upstream source.
+            while (delivery := await self.inbox[name][parent].get()) is not None:
+                arrived.append((index, delivery.seq, delivery))
+
+        async with asyncio.TaskGroup() as group:
+            for index, parent in enumerate(node.parents):
+                group.create_task(collect(index, parent))
+        rows: list[Row] = []
+        for index, _, delivery in sorted(arrived, key=lambda item: (item[0], item[1])):
+            rows.extend(await self._rows(node.parents[index], delivery))
+        select = getattr(node.step, "select", None)
+        if callable(select):
+            result = BatchResult()
+            for row, decided in zip(rows, await asyncio.to_thread(select, rows), strict=True):
+                if isinstance(decided, Dropped):
+                    result.drop(row, decided.reason)
+                else:
+                    result.rows.append(decided)
+            result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
+        else:
+            result = await asyncio.to_thread(run_batch_step, node.step, rows, node.spec.max_row_retries)
+        size = self.compiled.loaded.spec.defaults.batch_size
+        chunks = [result.rows[start:start + size] for start in range(0, len(result.rows), size)] or [[]]
+        produced = []
+        for seq, chunk in enumerate(chunks):
+            part = BatchResult(rows=chunk, stats=result.stats if seq == 0 else BatchStats(rows_out=len(chunk)))
+            if seq == 0:
+                part.dropped, part.failed = result.dropped, result.failed
+                part.stats.rows_out = len(chunk)
+            frame = await self._commit(name, seq, part)
+            await self._deliver(name, seq, frame, part.stats)
+            produced.append(seq)
+        return produced

@@ -1,0 +1,179 @@
+"""How one batch of one step is processed, by kind of step. Each returns a `BatchResult`.
+
+- `RowStep` (pysynth's own): `transform` per row -> exact ids, drop reasons, per-row failures.
+- distilabel `Task` with an async LLM: one `agenerate` per row, all rows of the batch concurrently.
+- any other distilabel `Step`: `process` on the batch; if it raises, row by row to isolate the culprit.
+Kernels are plain functions of (step, rows) so a batch can run in this process, in a process pool,
+or later on a Ray worker without change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from distilabel.steps.base import _Step
+from distilabel.steps.tasks.base import _Task
+
+from pysynth.errors import PipelineRunError
+from pysynth.runtime.checkpoint import BatchStats
+from pysynth.runtime.frames import ROW_ID, Row, child_ids
+from pysynth.steps.base import Dropped, RowStep
+
+
+@dataclass
+class BatchResult:
+    rows: list[Row] = field(default_factory=list)
+    dropped: list[Row] = field(default_factory=list)  # each with `drop_reason`
+    failed: list[Row] = field(default_factory=list)  # each with `error`
+    stats: BatchStats = field(default_factory=BatchStats)
+
+    def drop(self, row: Row, reason: str) -> None:
+        self.dropped.append({**row, "drop_reason": reason})
+        self.stats.dropped[reason] = self.stats.dropped.get(reason, 0) + 1
+
+    def fail(self, row: Row, error: BaseException) -> None:
+        self.failed.append({**row, "error": f"{type(error).__name__}: {error}"})
+        self.stats.failed += 1
+
+
+
+def run_row_step(step: RowStep, rows: list[Row], retries: int = 0) -> BatchResult:
+    result = BatchResult()
+    for row in rows:
+        for attempt in range(retries + 1):
+            try:
+                outcome = _transform_mapped(step, row)
+                break
+            except Exception as error:  # noqa: BLE001 - a row's failure must not stop its siblings
+                if attempt == retries:
+                    outcome = error
+        if isinstance(outcome, BaseException):
+            result.fail(row, outcome)
+        elif isinstance(outcome, Dropped):
+            result.drop(row, outcome.reason)
+        else:
+            outputs = outcome if isinstance(outcome, list) else [outcome]
+            for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
+                output[ROW_ID] = row_id
+                result.rows.append(output)
+            if not outputs:
+                result.drop(row, "no output rows")
+    result.stats.rows_in = len(rows)
+    result.stats.rows_out = len(result.rows)
+    return result
+
+
+def _transform_mapped(step: RowStep, row: Row) -> Any:
+    if not step.input_mappings and not step.output_mappings:
+        return step.transform(dict(row))
+    (renamed,), overridden = step._apply_input_mappings(([row],))
+    outcome = step.transform(renamed[0])
+    if isinstance(outcome, Dropped):
+        return outcome
+    outputs = outcome if isinstance(outcome, list) else [outcome]
+    return [step._apply_mappings_and_restore_overriden(output, overridden[0]) for output in outputs]
+
+
+async def run_llm_task(task: _Task, rows: list[Row]) -> BatchResult:
+    result = BatchResult()
+    outcomes = await asyncio.gather(*(_generate_row(task, row) for row in rows), return_exceptions=True)
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            if not isinstance(outcome, Exception):
+                raise outcome
+            result.fail(row, outcome)
+            continue
+        outputs, input_tokens, output_tokens = outcome
+        result.stats.requests += 1
+        result.stats.input_tokens += input_tokens
+        result.stats.output_tokens += output_tokens
+        for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
+            output[ROW_ID] = row_id
+            result.rows.append(output)
+    result.stats.rows_in = len(rows)
+    result.stats.rows_out = len(result.rows)
+    return result
+
+
+async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int]:
+    mapped = bool(task.input_mappings or task.output_mappings)
+    if mapped:
+        (renamed,), overridden = task._apply_input_mappings(([row],))
+        task_row = renamed[0]
+    else:
+        task_row = row
+    llm: Any = task.llm
+    output = await llm.agenerate(input=task.format_input(task_row), num_generations=task.num_generations,
+                                 **llm.get_generation_kwargs())
+    statistics = output.get("statistics") or {}
+    input_tokens = sum(_ints(statistics.get("input_tokens")))
+    output_tokens = sum(_ints(statistics.get("output_tokens")))
+    formatted = task._format_outputs(output, task_row)
+    model_name = llm.model_name
+    if task.group_generations:
+        from distilabel.utils.dicts import group_dicts
+
+        outputs = [{**task_row, **group_dicts(*formatted), "model_name": model_name}]
+    else:
+        outputs = [{**task_row, **item, "model_name": model_name} for item in formatted]
+    if mapped:
+        outputs = [task._apply_mappings_and_restore_overriden(item, overridden[0]) for item in outputs]
+    return outputs, input_tokens, output_tokens
+
+
+def _ints(values: Any) -> list[int]:
+    if isinstance(values, int):
+        return [values]
+    return [value for value in (values or []) if isinstance(value, int)]
+
+
+def run_batch_step(step: _Step, rows: list[Row], retries: int = 0) -> BatchResult:
+    """A foreign step's `process` over the batch; on failure, row by row so only culprits fail."""
+    result = BatchResult()
+    try:
+        _collect(step, rows, result)
+    except Exception:  # noqa: BLE001 - retried row by row below
+        result = BatchResult()
+        for row in rows:
+            for attempt in range(retries + 1):
+                try:
+                    _collect(step, [row], result)
+                    break
+                except Exception as error:  # noqa: BLE001
+                    if attempt == retries:
+                        result.fail(row, error)
+    result.stats.rows_in = len(rows)
+    result.stats.rows_out = len(result.rows)
+    return result
+
+
+def _collect(step: _Step, rows: list[Row], result: BatchResult) -> None:
+    outputs: list[Row] = []
+    for produced in step.process_applying_mappings(rows):
+        outputs.extend(produced)
+    seen = {row[ROW_ID] for row in rows}
+    if all(ROW_ID in output for output in outputs):
+        counts: dict[str, int] = {}
+        for output in outputs:
+            counts[output[ROW_ID]] = counts.get(output[ROW_ID], 0) + 1
+        numbered: dict[str, int] = {}
+        for output in outputs:
+            parent = output[ROW_ID]
+            if counts[parent] > 1:
+                output[ROW_ID] = f"{parent}.{numbered.get(parent, 0)}"
+                numbered[parent] = numbered.get(parent, 0) + 1
+        kept = set(counts)
+        for row in rows:
+            if row[ROW_ID] not in kept:
+                result.drop(row, f"removed by {type(step).__name__}")
+        if not kept <= seen:
+            raise PipelineRunError(f"step '{step.name}' produced row ids it was not given")
+    elif len(outputs) == len(rows):
+        for output, row in zip(outputs, rows, strict=True):
+            output[ROW_ID] = row[ROW_ID]
+    else:
+        raise PipelineRunError(f"step '{step.name}' dropped the {ROW_ID} column and changed the number of rows "
+                               f"({len(rows)} -> {len(outputs)}), so its rows cannot be traced; keep {ROW_ID}")
+    result.rows.extend(outputs)

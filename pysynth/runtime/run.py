@@ -1,0 +1,100 @@
+"""`pysynth run`: prepare the output directory, execute, export, and always leave a manifest."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pysynth.dag import CompiledPipeline
+from pysynth.errors import PipelineRunError, PysynthError
+from pysynth.runtime.executor import Executor
+from pysynth.runtime.exports import export_side_files, export_step
+from pysynth.runtime.manifest import MANIFEST_NAME, build_manifest, write_manifest
+from pysynth.runtime.progress import show_progress
+
+CHECKPOINT_DIR = ".pysynth"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    output_dir: Path
+    manifest_path: Path
+    outputs: dict[str, Path]
+    manifest: dict[str, Any]
+
+
+def run_pipeline(compiled: CompiledPipeline, output: Path, *, resume: bool = False, overwrite: bool = False,
+                 quiet: bool = True) -> RunResult:
+    """Runs to completion or raises `PipelineRunError`; either way `<output>/run.json` says what happened."""
+    root = _prepare(output, resume=resume, overwrite=overwrite)
+    with open(root / "lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PipelineRunError(f"{output}: another pysynth run is using this directory") from None
+        return _run_locked(compiled, output, root, quiet=quiet)
+
+
+def _prepare(output: Path, *, resume: bool, overwrite: bool) -> Path:
+    root = output / CHECKPOINT_DIR
+    if root.exists() and not resume:
+        if not overwrite:
+            raise PipelineRunError(f"{output} holds an earlier run: pass --resume to continue it "
+                                   "or --overwrite to start over")
+        shutil.rmtree(root)
+        (output / MANIFEST_NAME).unlink(missing_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool) -> RunResult:
+    executor = Executor(compiled, root)
+    for name, node in compiled.nodes.items():
+        expected = getattr(node.step, "expected_rows", None)
+        if callable(expected):
+            executor.states[name].expected_rows = expected()
+    started, status, error = time.time(), "completed", None
+    try:
+        asyncio.run(_main(executor, f"pipeline {compiled.loaded.spec.name}", quiet))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        status, error = "interrupted", "interrupted (SIGINT/SIGTERM)"
+    except BaseException as exc:  # noqa: BLE001 - reported in the manifest and re-raised as one clear error
+        status, error = "failed", _first_cause(exc)
+    outputs: dict[str, str] = {}
+    side_files: dict[str, dict[str, str]] = {}
+    if status == "completed":
+        for name in compiled.nodes:
+            shards = executor.checkpoints[name].done_shards() or []
+            side_files[name] = export_side_files(executor.checkpoints[name], shards, output, name)
+            if name in compiled.exports:
+                outputs[name] = str(export_step(executor.checkpoints[name], shards, output, name,
+                                                compiled.loaded.spec.export.format))
+    manifest = build_manifest(compiled, executor.states, status=status, started=started, outputs=outputs,
+                              side_files=side_files, error=error)
+    manifest_path = write_manifest(output, manifest)
+    if status != "completed":
+        raise PipelineRunError(f"run {status}: {error}; finished batches are checkpointed in {root}, "
+                               "rerun with --resume to continue")
+    return RunResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
+
+
+async def _main(executor: Executor, title: str, quiet: bool) -> None:
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    async with show_progress(executor.states, title, quiet=quiet):
+        await executor.run()
+
+
+def _first_cause(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    if isinstance(exc, PysynthError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"

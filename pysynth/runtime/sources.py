@@ -1,0 +1,48 @@
+"""Running a source (generator) step: numbered batches, stable row ids, resume from the done prefix."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import polars as pl
+
+from pysynth.dag import StepNode
+from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
+from pysynth.runtime.frames import ROW_ID, rows_to_frame
+
+Deliver = Callable[[int, pl.DataFrame | None, BatchStats], Awaitable[None]]
+
+
+async def run_generator(node: StepNode, checkpoint: StepCheckpoint, deliver: Deliver) -> list[int]:
+    """Emit the source's batches; batches already on disk are re-announced, not regenerated."""
+    name = node.spec.name
+    existing = checkpoint.existing()
+    prefix = 0
+    offset = 0
+    while prefix in existing:  # the contiguous run of finished batches since the start
+        stats = checkpoint.stats(prefix)
+        await deliver(prefix, None, stats)
+        offset += stats.rows_out
+        prefix += 1
+    produced = list(range(prefix))
+    batches: Iterator[tuple[list[dict[str, Any]], bool]] = node.step.process_applying_mappings(offset)
+    seq, index, finished = prefix, offset, False
+    while not finished:
+        item = await asyncio.to_thread(next, batches, None)
+        if item is None:
+            break
+        rows, finished = item
+        if not rows and (finished and seq > 0):
+            break
+        for position, row in enumerate(rows):
+            row[ROW_ID] = f"{name}:{index + position}"
+        index += len(rows)
+        stats = BatchStats(rows_out=len(rows))
+        frame = rows_to_frame(rows, step=name)
+        await asyncio.to_thread(checkpoint.write, seq, ShardWrite(rows=frame, dropped=None, failed=None, stats=stats))
+        await deliver(seq, frame, stats)
+        produced.append(seq)
+        seq += 1
+    return produced

@@ -1,0 +1,90 @@
+"""The pipeline YAML as pydantic models: the one place its schema is defined.
+
+Every model forbids unknown keys so a typo is an error with a location, never a silently
+ignored setting. Knobs that only change how fast a step runs (concurrency, workers, timeouts,
+retries) are kept apart from what changes its output, so editing them never invalidates a
+checkpoint (see `pysynth.runtime.fingerprint`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+STEP_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LLMSpec(_Strict):
+    """Where an LLM step sends its requests. A step's `llm:` block overrides `defaults.llm` key by key."""
+
+    backend: Literal["openai"] = Field(
+        default="openai", description="'openai': any OpenAI-compatible HTTP server (SGLang, vLLM, llama.cpp)."
+    )
+    base_url: str | None = Field(default=None, description="Server URL ending in /v1.")
+    model: str | None = Field(default=None, description="Model name sent with each request.")
+    api: Literal["chat", "completions"] = "chat"
+    api_key_env: str | None = Field(
+        default=None, description="Name of the environment variable holding the API key (never the key itself)."
+    )
+    timeout_s: float = Field(default=120.0, gt=0, description="Per-request time limit.")
+    max_retries: int = Field(default=4, ge=0, description="Retries of a request on 429/5xx/timeouts/resets.")
+    max_concurrency: int = Field(default=256, ge=1, description="Requests in flight per step.")
+    generation: dict[str, Any] = Field(
+        default_factory=dict, description="Sampling parameters sent as-is: temperature, max_tokens, top_p, stop, ..."
+    )
+
+
+class StepSpec(_Strict):
+    """One node of the DAG: a built-in step by short name, or any distilabel step by import path."""
+
+    name: str = Field(pattern=STEP_NAME_PATTERN, description="Unique within the pipeline.")
+    type: str = Field(description="A built-in name (`pysynth steps`) or an import path like distilabel.steps.KeepColumns.")
+    inputs: list[str] | None = Field(
+        default=None, description="Upstream step names; omitted means the step listed just before."
+    )
+    join: Literal["row_id", "concat"] = Field(
+        default="row_id",
+        description="With several inputs: 'row_id' merges the columns of rows sharing an id (branches of one "
+        "source), 'concat' appends the inputs' rows.",
+    )
+    params: dict[str, Any] = Field(default_factory=dict, description="Arguments of the step class.")
+    input_mappings: dict[str, str] = Field(default_factory=dict, description="step input column -> dataset column.")
+    output_mappings: dict[str, str] = Field(default_factory=dict, description="step output column -> dataset column.")
+    llm: LLMSpec | None = Field(default=None, description="Overrides of defaults.llm for this step.")
+    concurrency: int | None = Field(default=None, ge=1, description="Batches processed at once.")
+    workers: int | None = Field(
+        default=None, ge=1, description="Run a CPU-bound step's batches in a pool of this many processes."
+    )
+    max_row_retries: int = Field(default=0, ge=0, description="Retries of a row whose step logic raised.")
+
+
+class DefaultsSpec(_Strict):
+    batch_size: int = Field(default=50, ge=1, le=1_000_000, description="Rows per batch read by source steps.")
+    concurrency: int = Field(default=4, ge=1, description="Batches a step processes at once.")
+    llm: LLMSpec | None = None
+
+
+class ExportSpec(_Strict):
+    steps: list[str] | None = Field(default=None, description="Steps whose rows are exported; omitted: the leaves.")
+    format: Literal["parquet", "jsonl"] = "parquet"
+
+
+class PipelineSpec(_Strict):
+    """A whole pipeline file."""
+
+    name: str = Field(pattern=STEP_NAME_PATTERN)
+    description: str = ""
+    defaults: DefaultsSpec = Field(default_factory=DefaultsSpec)
+    steps: list[StepSpec] = Field(min_length=1)
+    export: ExportSpec = Field(default_factory=ExportSpec)
+
+    def step(self, name: str) -> StepSpec:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise KeyError(name)

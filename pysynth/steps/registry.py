@@ -1,0 +1,49 @@
+"""Short names of the built-in steps, and resolution of `type:` (short name or import path) to a class."""
+
+from __future__ import annotations
+
+import importlib
+
+from distilabel.steps.base import _Step
+
+BUILTIN_STEPS: dict[str, str] = {
+    "load_file": "pysynth.steps.sources.load_file:LoadFile",
+    "make_rows": "pysynth.steps.sources.make_rows:MakeRows",
+    "load_rows": "distilabel.steps:LoadDataFromDicts",
+    "generate": "pysynth.steps.llm.generate:Generate",
+    "map": "pysynth.steps.transform.map_rows:MapRows",
+    "explode": "pysynth.steps.transform.explode:Explode",
+    "keep_columns": "distilabel.steps:KeepColumns",
+    "filter": "pysynth.steps.filters.python_filter:PythonFilter",
+    "near_dedup": "pysynth.steps.globals.near_dedup:NearDedup",
+}
+
+
+class UnknownStepType(LookupError):
+    """`type:` names nothing importable; the message says what was tried."""
+
+
+def import_path(type_name: str) -> str:
+    """`module:Class` for a short name or a dotted/colon import path."""
+    if type_name in BUILTIN_STEPS:
+        return BUILTIN_STEPS[type_name]
+    if ":" in type_name:
+        return type_name
+    module, _, attribute = type_name.rpartition(".")
+    return f"{module}:{attribute}" if module else type_name
+
+
+def resolve_step_type(type_name: str) -> type[_Step]:
+    path = import_path(type_name)
+    module_name, _, attribute = path.partition(":")
+    if not attribute:
+        raise UnknownStepType(f"unknown step type '{type_name}'")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UnknownStepType(f"cannot import '{type_name}': {exc}") from None
+    found = getattr(module, attribute, None)
+    if not (isinstance(found, type) and issubclass(found, _Step)):
+        what = "nothing" if found is None else type(found).__name__
+        raise UnknownStepType(f"'{type_name}' is {what}, not a distilabel step class")
+    return found
