@@ -83,6 +83,8 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
         step, kwargs = _build_step(loaded, index, pipeline)
         kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
         where = ("steps", index)
+        if kind is StepKind.GENERATOR and step_spec.inputs is None:
+            step_parents = parents[step_spec.name] = ()  # a source listed after another step starts a new branch
         if kind is StepKind.GENERATOR and step_parents:
             raise source.error((*where, "inputs"), f"'{step_spec.type}' is a source step and takes no inputs")
         if kind is not StepKind.GENERATOR and not step_parents:

@@ -20,6 +20,7 @@ from distilabel.models.llms.base import AsyncLLM
 from distilabel.steps.tasks.base import _Task
 
 from pysynth.dag import CompiledPipeline, StepKind, StepNode
+from pysynth.errors import PipelineRunError
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
 from pysynth.runtime.kernels import BatchResult, run_batch_step, run_llm_task, run_row_step
@@ -244,17 +245,10 @@ class Executor:
         rows: list[Row] = []
         for index, _, delivery in sorted(arrived, key=lambda item: (item[0], item[1])):
             rows.extend(await self._rows(node.parents[index], delivery))
-        select = getattr(node.step, "select", None)
-        if callable(select):
-            result = BatchResult()
-            for row, decided in zip(rows, await asyncio.to_thread(select, rows), strict=True):
-                if isinstance(decided, Dropped):
-                    result.drop(row, decided.reason)
-                else:
-                    result.rows.append(decided)
-            result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
-        else:
-            result = await asyncio.to_thread(run_batch_step, node.step, rows, node.spec.max_row_retries)
+        try:
+            result = await asyncio.to_thread(_run_global_step, node.step, rows)
+        except Exception as error:
+            raise PipelineRunError(f"global step '{name}' failed: {type(error).__name__}: {error}") from error
         size = self.compiled.loaded.spec.defaults.batch_size
         chunks = [result.rows[start:start + size] for start in range(0, len(result.rows), size)] or [[]]
         produced = []
@@ -267,3 +261,17 @@ class Executor:
             await self._deliver(name, seq, frame, part.stats)
             produced.append(seq)
         return produced
+
+
+def _run_global_step(step: object, rows: list[Row]) -> BatchResult:
+    select = getattr(step, "select", None)
+    if not callable(select):
+        return run_batch_step(step, rows, isolate=False)  # type: ignore[arg-type]
+    result = BatchResult()
+    for row, decided in zip(rows, select(rows), strict=True):
+        if isinstance(decided, Dropped):
+            result.drop(row, decided.reason)
+        else:
+            result.rows.append(decided)
+    result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
+    return result

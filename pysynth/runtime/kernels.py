@@ -129,12 +129,17 @@ def _ints(values: Any) -> list[int]:
     return [value for value in (values or []) if isinstance(value, int)]
 
 
-def run_batch_step(step: _Step, rows: list[Row], retries: int = 0) -> BatchResult:
-    """A foreign step's `process` over the batch; on failure, row by row so only culprits fail."""
+def run_batch_step(step: _Step, rows: list[Row], retries: int = 0, *, isolate: bool = True) -> BatchResult:
+    """A foreign step's `process` over the batch; on failure, row by row so only culprits fail.
+
+    `isolate=False` (global steps, whose logic needs all rows together) lets the failure through.
+    """
     result = BatchResult()
     try:
         _collect(step, rows, result)
-    except Exception:  # noqa: BLE001 - retried row by row below
+    except Exception:
+        if not isolate:
+            raise
         result = BatchResult()
         for row in rows:
             for attempt in range(retries + 1):

@@ -47,7 +47,7 @@ def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, 
             "batches": state.shards,
             "busy_seconds": round(stats["seconds"], 3),
             "wall_seconds": round(state.wall_seconds, 3),
-            **side_files.get(name, {}),
+            **{f"{kind}_rows_file": path for kind, path in side_files.get(name, {}).items()},
         }
     return {
         "pipeline": compiled.loaded.spec.name,

@@ -1,0 +1,113 @@
+"""Crash safety: kill `pysynth run` at several points, resume, and get exactly the uninterrupted rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pysynth.dag import compile_pipeline
+from pysynth.runtime import run_pipeline
+from pysynth.spec import load_spec
+from tests.runtime.pipeline_files import sorted_rows, write_pipeline
+
+PIPELINE = """
+name: killable
+defaults:
+  batch_size: 5
+  llm: {base_url: "${BASE_URL}", model: test-model, max_concurrency: 4, timeout_s: 10}
+steps:
+  - {name: src, type: make_rows, params: {count: 150, columns: {topic: "t{i}"}}}
+  - {name: gen, type: generate, concurrency: 2, params: {template: "Write about {topic}"}}
+  - {name: parts, type: map, params: {function: "user_steps:explode_me", output_columns: [part]}}
+  - {name: loud, type: map, inputs: [gen], params: {function: "user_steps:shout", output_columns: [loud]}}
+"""
+
+
+def shards_on_disk(output: Path, step: str) -> int:
+    return len(list((output / ".pysynth" / "steps" / step).glob("*/shards/*.parquet")))
+
+
+def start(pipeline: Path, output: Path, *extra: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "pysynth.cli", "run", str(pipeline), "-o", str(output), "--quiet", *extra]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+
+
+def wait_for_shards(process: subprocess.Popen[bytes], output: Path, step: str, count: int) -> None:
+    deadline = time.monotonic() + 60
+    while shards_on_disk(output, step) < count:
+        assert process.poll() is None, f"run ended before {count} shards of {step}: {process.stderr.read()!r}"
+        assert time.monotonic() < deadline, f"no {count} shards of {step} within 60 s"
+        time.sleep(0.005)
+
+
+def resume_and_compare(pipeline: Path, output: Path, reference: dict[str, pl.DataFrame]) -> None:
+    resumed = start(pipeline, output, "--resume")
+    assert resumed.wait(120) == 0, resumed.stderr.read().decode()  # type: ignore[union-attr]
+    for name, frame in outputs(output).items():
+        assert frame.equals(reference[name]), f"{name}: resumed output differs from the uninterrupted run"
+
+
+def outputs(output: Path) -> dict[str, pl.DataFrame]:
+    return {name: sorted_rows(output / f"{name}.parquet") for name in ("parts", "loud")}
+
+
+@pytest.fixture
+def reference(tmp_path: Path, server) -> dict[str, pl.DataFrame]:  # type: ignore[no-untyped-def]
+    pipeline = write_pipeline(tmp_path, PIPELINE)
+    run_pipeline(compile_pipeline(load_spec(pipeline)), tmp_path / "reference")
+    return outputs(tmp_path / "reference")
+
+
+@pytest.mark.parametrize("kill_after_shards", [1, 9, 24])
+def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path: Path, server, reference,  # type: ignore[no-untyped-def]
+                                                          kill_after_shards: int) -> None:
+    pipeline = tmp_path / "pipeline.yaml"
+    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
+    process = start(pipeline, tmp_path / "out")
+    wait_for_shards(process, tmp_path / "out", "gen", kill_after_shards)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert shards_on_disk(tmp_path / "out", "gen") < 30, "killed too late to test anything"
+    server.set_faults([])  # also zeroes the request counter
+    resume_and_compare(pipeline, tmp_path / "out", reference)
+    redone = server.stats()["requests"]
+    assert redone < 150, f"resume re-sent {redone} requests; finished batches must not be redone"
+
+
+def test_killed_twice_including_during_resume(tmp_path: Path, server, reference) -> None:  # type: ignore[no-untyped-def]
+    pipeline = tmp_path / "pipeline.yaml"
+    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
+    first = start(pipeline, tmp_path / "out")
+    wait_for_shards(first, tmp_path / "out", "gen", 5)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    second = start(pipeline, tmp_path / "out", "--resume")
+    wait_for_shards(second, tmp_path / "out", "gen", 15)
+    second.send_signal(signal.SIGKILL)
+    second.wait()
+    server.set_faults([])
+    resume_and_compare(pipeline, tmp_path / "out", reference)
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, server, reference) -> None:  # type: ignore[no-untyped-def]
+    pipeline = tmp_path / "pipeline.yaml"
+    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
+    process = start(pipeline, tmp_path / "out")
+    wait_for_shards(process, tmp_path / "out", "gen", 6)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr.decode()
+    assert "--resume" in stderr.decode() and "Traceback" not in stderr.decode()
+    manifest = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert manifest["status"] == "interrupted"
+    server.set_faults([])
+    resume_and_compare(pipeline, tmp_path / "out", reference)
+    assert json.loads((tmp_path / "out" / "run.json").read_text())["status"] == "completed"
