@@ -4,6 +4,8 @@ import random
 
 import pytest
 
+from tests.support.fixtures import openai_server, openai_server_module  # noqa: F401
+
 WORDS = (
     "array graph tree query update modulo prime sum path edge vertex string prefix suffix window "
     "binary search greedy dynamic program segment interval sort count minimum maximum distance "
