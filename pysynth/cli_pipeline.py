@@ -48,7 +48,8 @@ def run_command(
         interrupted = "interrupted" in str(error)
         raise typer.Exit(130 if interrupted else 1) from None
     for name, step in result.manifest["steps"].items():
-        dropped = f", dropped {step['dropped']}" if step["dropped"] else ""
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in step["dropped_by_reason"].items())
+        dropped = f", dropped {step['dropped']} ({reasons})" if step["dropped"] else ""
         failed = f", failed {step['failed']}" if step["failed"] else ""
         typer.echo(f"{name}: {step['rows_in']} in, {step['rows_out']} out{dropped}{failed}")
     for name, path in result.outputs.items():
@@ -93,6 +94,7 @@ def steps_command(
     from dataclasses import asdict
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from pysynth.steps.catalog import catalog
@@ -103,11 +105,12 @@ def steps_command(
         return
     console = Console()
     for info in infos:
-        table = Table(title=f"{info.name} ({info.kind}): {info.summary}", title_justify="left",
-                      caption=f"inputs: {info.inputs}   outputs: {info.outputs}   class: {info.import_path}",
+        # escape(): types such as list[str] would otherwise be read as rich markup tags and vanish.
+        table = Table(title=escape(f"{info.name} ({info.kind}): {info.summary}"), title_justify="left",
+                      caption=escape(f"inputs: {info.inputs}   outputs: {info.outputs}   class: {info.import_path}"),
                       caption_justify="left")
         for column in ("parameter", "type", "default", "description"):
             table.add_column(column)
         for parameter in info.parameters:
-            table.add_row(parameter.name, parameter.type, parameter.default, parameter.description)
+            table.add_row(*map(escape, (parameter.name, parameter.type, parameter.default, parameter.description)))
         console.print(table)

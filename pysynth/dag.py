@@ -73,14 +73,16 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
     pipeline_dir = str(loaded.path.resolve().parent)
     if pipeline_dir not in sys.path:
         sys.path.insert(0, pipeline_dir)
-    parents = resolve_parents(spec, source)
+    step_classes = [_step_class(loaded, index) for index in range(len(spec.steps))]
+    sources = {step.name for step, cls in zip(spec.steps, step_classes, strict=True) if issubclass(cls, GeneratorStep)}
+    parents = resolve_parents(spec, source, sources)
     order = order_steps(spec, parents, source)
     pipeline = Pipeline(name=spec.name, description=spec.description or None)
     nodes: dict[str, StepNode] = {}
     for index in order:
         step_spec = spec.steps[index]
         step_parents = parents[step_spec.name]
-        step, kwargs = _build_step(loaded, index, pipeline)
+        step, kwargs = _build_step(loaded, index, step_classes[index], pipeline)
         kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
         where = ("steps", index)
         if kind is StepKind.GENERATOR and step_spec.inputs is None:
@@ -88,7 +90,8 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
         if kind is StepKind.GENERATOR and step_parents:
             raise source.error((*where, "inputs"), f"'{step_spec.type}' is a source step and takes no inputs")
         if kind is not StepKind.GENERATOR and not step_parents:
-            raise source.error((*where, "inputs"), f"step '{step_spec.name}' needs an input (no step comes before it)")
+            raise source.error((*where, "inputs") if step_spec.inputs is not None else where,
+                               _no_input_message(step_spec))
         llm = _resolve_llm(loaded, index) if isinstance(step, _Task) else None
         nodes[step_spec.name] = StepNode(
             spec=step_spec,
@@ -129,23 +132,38 @@ def _concurrency(step_spec: StepSpec, default: int, batch_size: int, llm: LLMSpe
     return default
 
 
-def _build_step(loaded: LoadedSpec, index: int, pipeline: Pipeline) -> tuple[_Step, dict[str, Any]]:
-    step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
-    try:
-        step_class = resolve_step_type(step_spec.type)
-    except UnknownStepType as exc:
-        from pysynth.steps import BUILTIN_STEPS
+def _no_input_message(step_spec: StepSpec) -> str:
+    if step_spec.inputs == []:
+        return f"'{step_spec.type}' reads rows from other steps: `inputs` must name at least one"
+    return (f"'{step_spec.type}' reads rows from other steps, but it is the first step and has no `inputs` "
+            "(start the pipeline with a source step such as make_rows or load_file)")
 
-        hint = did_you_mean(step_spec.type, BUILTIN_STEPS) if "." not in step_spec.type else ""
-        raise source.error((*where, "type"), f"{exc}{hint}") from None
+
+def _step_class(loaded: LoadedSpec, index: int) -> type[_Step]:
+    step_spec = loaded.spec.steps[index]
+    try:
+        return resolve_step_type(step_spec.type)
+    except UnknownStepType as exc:
+        hint = did_you_mean(exc.word, exc.candidates) if exc.word else ""
+        raise loaded.source.error(("steps", index, "type"), f"{exc}{hint}") from None
+
+
+def _build_step(
+    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline
+) -> tuple[_Step, dict[str, Any]]:
+    step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
     for key in step_spec.params:
         if key in RESERVED_PARAMS:
-            raise source.error((*where, "params", key), f"'{key}' is set by the step's own YAML keys, not in params",
-                               at_key=True)
+            raise source.error((*where, "params", key), _reserved_message(key), at_key=True)
     params = dict(step_spec.params)
+    # `path_params` name files the step reads: relative to the pipeline file, and they must exist.
     for key in getattr(step_class, "path_params", ()):
         if isinstance(params.get(key), str):
-            params[key] = str((loaded.path.resolve().parent / params[key]))
+            resolved = loaded.path.resolve().parent / params[key]
+            if not resolved.is_file():
+                relative = "" if os.path.isabs(params[key]) else " (relative paths start at the pipeline file's folder)"
+                raise source.error((*where, "params", key), f"no such file '{params[key]}'{relative}")
+            params[key] = str(resolved)
     if issubclass(step_class, GeneratorStep):
         params.setdefault("batch_size", loaded.spec.defaults.batch_size)
     if issubclass(step_class, _Task):
@@ -159,13 +177,16 @@ def _build_step(loaded: LoadedSpec, index: int, pipeline: Pipeline) -> tuple[_St
             kwargs.pop("llm", None)
             return step, kwargs
     except ValidationError as exc:
-        allowed = [name for name in step_class.model_fields if name not in RESERVED_PARAMS]
-        lines = describe_errors(exc, source, (*where, "params"), None)
-        lines = [line + did_you_mean(line.rsplit("'", 2)[-2], allowed) if "unknown field" in line else line
-                 for line in lines]
+        lines = describe_errors(exc, source, (*where, "params"), step_class, hidden=RESERVED_PARAMS)
         raise SpecError("\n".join(lines)) from None
     except (PysynthError, ValueError, TypeError) as exc:
         raise source.error((*where, "params"), f"{step_spec.type}: {exc}") from None
+
+
+def _reserved_message(key: str) -> str:
+    if key in StepSpec.model_fields:
+        return f"'{key}' is not a parameter: set it with the step's own `{key}:` key, beside `params`"
+    return f"'{key}' is not a parameter: pysynth sets it"
 
 
 def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
@@ -176,11 +197,12 @@ def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
         if "generation" in update:
             update["generation"] = {**merged.generation, **own.generation}
         merged = merged.model_copy(update=update)
-    for required in ("base_url", "model"):
-        if not getattr(merged, required):
-            where = ("steps", index, "llm") if own is not None else ("steps", index)
-            raise loaded.source.error(where, f"LLM step '{loaded.spec.steps[index].name}' has no {required}: "
-                                      f"set llm.{required} on the step or in defaults.llm")
+    missing = [required for required in ("base_url", "model") if not getattr(merged, required)]
+    if missing:
+        where = ("steps", index, "llm") if own is not None else ("steps", index)
+        them = "it" if len(missing) == 1 else "them"
+        raise loaded.source.error(where, f"LLM step '{loaded.spec.steps[index].name}' has no {' and '.join(missing)}: "
+                                  f"set {them} under the step's `llm:` or under `defaults.llm:`")
     return merged
 
 
@@ -191,8 +213,11 @@ def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
     if llm.api_key_env:
         api_key = os.environ.get(llm.api_key_env)
         if api_key is None:
-            raise loaded.source.error(("steps", index, "llm"), f"environment variable '{llm.api_key_env}' "
-                                      "(llm.api_key_env) is not set")
+            own = loaded.spec.steps[index].llm
+            step_sets_it = own is not None and "api_key_env" in own.model_fields_set
+            where = ("steps", index, "llm") if step_sets_it else ("defaults", "llm")
+            raise loaded.source.error((*where, "api_key_env"), f"environment variable '{llm.api_key_env}' is not set "
+                                      "(it should hold the API key)")
     return OpenAICompatibleLLM(base_url=llm.base_url, model=llm.model, api=llm.api, api_key=api_key,
                                timeout_s=llm.timeout_s, max_retries=llm.max_retries,
                                max_concurrency=llm.max_concurrency, generation_kwargs=dict(llm.generation))

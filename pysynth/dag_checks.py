@@ -3,28 +3,36 @@
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from pysynth.errors import PysynthError
-from pysynth.spec import LoadedSpec, PipelineSpec, SourceMap, did_you_mean
+from pysynth.spec import FieldPath, LoadedSpec, PipelineSpec, SourceMap, did_you_mean
 from pysynth.steps import column_passthrough
 
 if TYPE_CHECKING:
     from pysynth.dag import StepNode
 
 
-def resolve_parents(spec: PipelineSpec, source: SourceMap) -> dict[str, tuple[str, ...]]:
-    """Each step's inputs; an omitted `inputs` means the step listed just before (none for the first)."""
+def resolve_parents(
+    spec: PipelineSpec, source: SourceMap, sources: Collection[str] = ()
+) -> dict[str, tuple[str, ...]]:
+    """Each step's inputs; an omitted `inputs` means the step listed just before (none for the first
+    step, nor for `sources`, the steps that make rows rather than read them)."""
     positions: dict[str, int] = {}
     for index, step in enumerate(spec.steps):
         if step.name in positions:
-            raise source.error(("steps", index, "name"), f"duplicate step name '{step.name}' "
-                               f"(first used by steps[{positions[step.name]}])")
+            first = positions[step.name]
+            line = source.values.get(("steps", first, "name")) or source.values.get(("steps", first))
+            on_line = f" (line {line.line})" if line is not None else ""
+            raise source.error(("steps", index, "name"), f"step name '{step.name}' is already used by "
+                               f"steps[{first}]{on_line}")
         positions[step.name] = index
     parents: dict[str, tuple[str, ...]] = {}
     for index, step in enumerate(spec.steps):
         if step.inputs is None:
-            parents[step.name] = (spec.steps[index - 1].name,) if index > 0 else ()
+            implicit = index > 0 and step.name not in sources
+            parents[step.name] = (spec.steps[index - 1].name,) if implicit else ()
             continue
         for position, name in enumerate(step.inputs):
             if name not in positions:
@@ -57,7 +65,7 @@ def order_steps(spec: PipelineSpec, parents: dict[str, tuple[str, ...]], source:
     if len(order) < len(spec.steps):
         stuck = min(index for name, index in index_of.items() if waiting[name] > 0)
         cycle = _find_cycle(spec.steps[stuck].name, parents)
-        raise source.error(("steps", index_of[cycle[0]], "inputs"), "cycle: " + " -> ".join(cycle))
+        raise source.error(("steps", index_of[cycle[0]], "inputs"), "inputs form a cycle: " + " -> ".join(cycle))
     return order
 
 
@@ -103,7 +111,26 @@ def check_columns(loaded: LoadedSpec, nodes: dict[str, StepNode]) -> None:
             for column, required in needed.items():
                 if required and column not in upstream:
                     shown = ", ".join(sorted(upstream)) or "none"
-                    where_column = (*where, "input_mappings") if node.spec.input_mappings else (*where, "type")
-                    raise loaded.source.error(where_column, f"step '{name}' needs column '{column}', which no upstream "
-                                              f"step produces (available: {shown})" + did_you_mean(column, upstream))
+                    raise loaded.source.error(_naming(node, where, column), f"step '{name}' needs column '{column}', "
+                                              f"which no upstream step produces (available: {shown})"
+                                              + did_you_mean(column, upstream))
         available[name] = produced | (upstream if column_passthrough(node.step) else set())
+
+
+def _naming(node: StepNode, where: FieldPath, column: str) -> FieldPath:
+    """The YAML value that makes a step need `column`: an input mapping, a parameter, else the step type."""
+    for step_column, dataset_column in node.spec.input_mappings.items():
+        if dataset_column == column:
+            return (*where, "input_mappings", step_column)
+    for key, value in node.spec.params.items():
+        if _mentions(value, column):
+            return (*where, "params", key)
+    return (*where, "type")
+
+
+def _mentions(value: Any, column: str) -> bool:
+    if isinstance(value, str):
+        return value == column or "{" + column in value  # a name, or a template placeholder
+    if isinstance(value, list | tuple):
+        return column in value
+    return False

@@ -11,17 +11,18 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pysynth.errors import SpecError
-from pysynth.spec.models import PipelineSpec
+from pysynth.spec.models import STEP_NAME_PATTERN, PipelineSpec
 from pysynth.spec.source import FieldPath, SourceMap, format_path, load_yaml
 
 _VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -39,7 +40,8 @@ def load_spec(path: str | Path, overrides: Iterable[str] = (), env: Mapping[str,
     file = Path(path)
     data, source = load_yaml(file)
     if not isinstance(data, dict):
-        raise SpecError(f"{source.where(())}: the pipeline file must be a mapping with `name` and `steps`")
+        raise SpecError(f"{source.where(())}: the pipeline file must be a mapping with `name` and `steps` "
+                        f"(got {_describe_value(data)})")
     data = _interpolate(data, (), source, os.environ if env is None else env)
     for override in overrides:
         _apply_override(data, override, source)
@@ -51,26 +53,92 @@ def load_spec(path: str | Path, overrides: Iterable[str] = (), env: Mapping[str,
 
 
 def describe_errors(
-    exc: ValidationError, source: SourceMap, prefix: FieldPath, model: type[BaseModel] | None
+    exc: ValidationError,
+    source: SourceMap,
+    prefix: FieldPath,
+    model: type[BaseModel] | None,
+    hidden: Collection[str] = (),
 ) -> list[str]:
-    """One `location: path: message` line per pydantic error, unknown keys with a suggestion."""
+    """One `location: path: message` line per pydantic error, in file order; unknown keys get a suggestion.
+
+    `model` is what validated the data at `prefix` (its fields are the suggestions, less `hidden`).
+    A required field reported missing beside an unknown key that looks like it (`stepz` for `steps`)
+    is left out: the typo is the one mistake to fix.
+    """
+    errors = exc.errors()
+    suggested: set[FieldPath] = set()
+    hints: dict[int, str] = {}
+    for number, error in enumerate(errors):
+        if error["type"] == "extra_forbidden":
+            path = (*prefix, *error["loc"])
+            allowed = [name for name in _fields_at(model, path[len(prefix) : -1]) if name not in hidden]
+            close = _closest(str(path[-1]), allowed)
+            if close is not None:
+                suggested.add((*path[:-1], close))
+                hints[number] = f" (did you mean '{close}'?)"
     lines: list[tuple[tuple[int, int], str]] = []
-    for error in exc.errors():
-        path = (*prefix, *_data_path(error["loc"]))
+    for number, error in enumerate(errors):
+        path = (*prefix, *error["loc"])
         kind = error["type"]
         if kind == "extra_forbidden":
-            key = str(path[-1])
-            allowed = _fields_at(model, path[len(prefix) : -1]) if model is not None else []
-            line = (source.where(path, at_key=True) + f": {format_path(path)}: unknown field '{key}'"
-                    + did_you_mean(key, allowed))
+            line = (source.where(path, at_key=True) + f": {format_path(path)}: unknown field '{path[-1]}'"
+                    + hints.get(number, ""))
         elif kind == "missing":
+            if path in suggested:
+                continue
             line = f"{source.where(path[:-1])}: {format_path(path)}: missing required field '{path[-1]}'"
+        elif kind == "invalid_key" or path[-1] == "[key]":  # a YAML key that is not a string, e.g. `1: x`
+            path = (*path[:-2], str(path[-2])) if path[-1] == "[key]" else (*path[:-1], str(path[-1]))
+            line = (f"{source.where(path, at_key=True)}: {format_path(path)}: keys must be strings "
+                    f"(got {_describe_value(error['input'])})")
         else:
-            got = error.get("input")
-            shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-            line = f"{source.where(path)}: {format_path(path)}: {error['msg']} (got {shown})"
+            line = f"{source.where(path)}: {format_path(path)}: {_message(error)}"
         lines.append((_line_column(line, source.file), line))
     return [line for _, line in sorted(lines, key=lambda item: item[0])]
+
+
+# pydantic's wording, for people who write YAML rather than Python.
+_EXPECTED = {
+    "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
+    "list_type": "a list", "string_type": "a string",
+    "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+}
+_BOUNDS = {"greater_than_equal": ("ge", "at least"), "less_than_equal": ("le", "at most"),
+           "greater_than": ("gt", "greater than"), "less_than": ("lt", "less than")}
+
+
+def _message(error: ErrorDetails) -> str:
+    kind, context, message = error["type"], error.get("ctx") or {}, error["msg"]
+    if kind == "value_error":  # a validator's own message says what is wrong with the value
+        return str(context.get("error", message))
+    if kind == "too_short":
+        least = context.get("min_length", 1)
+        return "must not be empty" if least == 1 else f"must have at least {least} items"
+    if kind in _EXPECTED:
+        text = f"must be {_EXPECTED[kind]}"
+    elif kind in _BOUNDS:
+        bound, words = _BOUNDS[kind]
+        text = f"must be {words} {context[bound]}"
+    elif kind == "string_pattern_mismatch" and context.get("pattern") == STEP_NAME_PATTERN:
+        text = "may use only letters, digits, '_' and '-'"
+    elif message.startswith("Input should"):
+        text = "must" + message[len("Input should") :]
+    else:
+        text = message
+    return f"{text} (got {_describe_value(error.get('input'))})"
+
+
+def _describe_value(value: Any) -> str:
+    """A YAML value as an error message shows it: scalars as written, containers by kind."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "no value"
+    return repr(value)
 
 
 def _line_column(line: str, file: str) -> tuple[int, int]:
@@ -82,13 +150,14 @@ def _line_column(line: str, file: str) -> tuple[int, int]:
         return (1 << 30, 0)
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+def _closest(word: str, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
 
 
-def _data_path(loc: tuple[int | str, ...]) -> FieldPath:
-    return tuple(loc)
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = _closest(word, candidates)
+    return f" (did you mean '{close}'?)" if close is not None else ""
 
 
 def _fields_at(model: type[BaseModel] | None, path: FieldPath) -> list[str]:
@@ -139,7 +208,7 @@ def _interpolate(node: Any, path: FieldPath, source: SourceMap, env: Mapping[str
 def _apply_override(data: dict[str, Any], override: str, source: SourceMap) -> None:
     dotted, sep, text = override.partition("=")
     if not sep or not dotted.strip():
-        raise SpecError(f"{source.file}: --set {override}: expected KEY.PATH=VALUE")
+        raise SpecError(f"{source.file}: --set {override}: expected KEY.PATH=VALUE, e.g. defaults.batch_size=8")
     try:
         value = YAML(typ="safe").load(text) if text.strip() else ""
     except YAMLError:
@@ -152,9 +221,7 @@ def _apply_override(data: dict[str, Any], override: str, source: SourceMap) -> N
         if isinstance(node, list):
             index = _list_index(node, part)
             if index is None:
-                names = [str(item.get("name")) for item in node if isinstance(item, dict)]
-                raise SpecError(f"{source.file}: --set {override}: no item '{part}' in {format_path(tuple(path))}"
-                                + did_you_mean(part, names))
+                raise SpecError(f"{source.file}: --set {override}: {_no_item(node, part, tuple(path))}")
             path.append(index)
             if last:
                 node[index] = value
@@ -165,10 +232,19 @@ def _apply_override(data: dict[str, Any], override: str, source: SourceMap) -> N
             if last:
                 node[part] = value
             else:
+                if part not in node:  # errors inside what this --set creates are blamed on it
+                    source.overridden[tuple(path)] = override
                 node = node.setdefault(part, {})
         else:
             raise SpecError(f"{source.file}: --set {override}: {format_path(tuple(path))} is not a mapping or list")
     source.overridden[tuple(path)] = override
+
+
+def _no_item(items: list[Any], part: str, path: FieldPath) -> str:
+    if part.lstrip("-").isdigit():
+        return f"{format_path(path)} has {len(items)} item{'s' if len(items) != 1 else ''}, no item {part}"
+    names = [str(item.get("name")) for item in items if isinstance(item, dict)]
+    return f"no item named '{part}' in {format_path(path)}" + did_you_mean(part, names)
 
 
 def _list_index(items: list[Any], part: str) -> int | None:

@@ -14,7 +14,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from pysynth.errors import SpecError
 
@@ -69,14 +71,63 @@ def load_yaml(path: Path) -> tuple[Any, SourceMap]:
         raise SpecError(f"{path}: cannot read the pipeline file: {exc}") from None
     try:
         document = YAML(typ="rt").load(text)
+    except DuplicateKeyError as exc:
+        raise SpecError(_duplicate_key_message(path, text, exc)) from None
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        problem = exc.problem or "invalid YAML"
-        raise SpecError(f"{where}: YAML syntax error: {problem}") from None
+        raise SpecError(_syntax_error_message(path, exc)) from None
     if document is None:
         raise SpecError(f"{path}:1:1: the pipeline file is empty")
+    if isinstance(document, CommentedMap | CommentedSeq):  # errors about the whole file point at its first key
+        source.values[()] = Position(document.lc.line + 1, document.lc.col + 1)
     return _plain(document, (), source), source
+
+
+def _syntax_error_message(path: Path, exc: MarkedYAMLError) -> str:
+    mark, context = exc.problem_mark, exc.context_mark
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else f"{path}:1:1"
+    problem = exc.problem or "invalid YAML"
+    message = f"{where}: YAML syntax error: {problem}"
+    if "'\\t'" in problem:  # ruamel shows the tab escaped
+        return message + " (indent with spaces: YAML does not allow tabs)"
+    # Where an unfinished construct began is often the line to fix (an unclosed bracket or quote).
+    elsewhere = context is not None and (mark is None or (context.line, context.column) != (mark.line, mark.column))
+    if exc.context and context is not None and elsewhere:
+        message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
+    return message
+
+
+def _duplicate_key_message(path: Path, text: str, exc: DuplicateKeyError) -> str:
+    """`file:line:col: a.b.key: duplicate key (first at line N)`, found again on the node tree."""
+    mark = exc.problem_mark
+    fallback = _syntax_error_message(path, exc)
+    if mark is None:
+        return fallback
+    found = _find_duplicate(YAML(typ="rt").compose(text), (), (mark.line, mark.column))
+    if found is None:
+        return fallback
+    key_path, first_line = found
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}"
+    return f"{where}: {format_path(key_path)}: duplicate key (first at line {first_line + 1})"
+
+
+def _find_duplicate(node: Node, path: FieldPath, at: tuple[int, int]) -> tuple[FieldPath, int] | None:
+    """The path of the key node starting at `at` and the line of the first key with the same value."""
+    if isinstance(node, MappingNode):
+        first_line: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            first_line.setdefault(name, key.start_mark.line)
+            if (key.start_mark.line, key.start_mark.column) == at:
+                return (*path, name), first_line[name]
+            found = _find_duplicate(value, (*path, name), at)
+            if found is not None:
+                return found
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _find_duplicate(item, (*path, index), at)
+            if found is not None:
+                return found
+    return None
 
 
 def _plain(node: Any, path: FieldPath, source: SourceMap) -> Any:

@@ -6,8 +6,7 @@ cannot: a failing row is isolated from its siblings, each output row is traced t
 came from (stable row ids), and every dropped row is counted under its reason.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: distilabel inspects `process`'s real `StepInput` annotation.
 from abc import abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,7 +39,7 @@ class RowStep(Step):
     def transform(self, row: Row) -> RowResult:
         """Return the output row(s) for `row`, or `Dropped(reason)`; raise to fail just this row."""
 
-    def process(self, inputs: StepInput) -> StepOutput:  # type: ignore[override]
+    def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore[override]
         kept: list[Row] = []
         for row in inputs:
             result = self.transform(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,5 +74,10 @@ def _parameter(name: str, info: FieldInfo) -> Parameter:
     default: Any = "required" if info.is_required() else (
         "[]" if info.default_factory is list else "{}" if info.default_factory is dict else
         "(computed)" if info.default_factory is not None else repr(info.default))
-    annotation = getattr(info.annotation, "__name__", None) or str(info.annotation).replace("typing.", "")
+    # A plain class by its name; anything else (list[str], int | None) as written, which keeps its arguments.
+    hint = info.annotation
+    if isinstance(hint, type) and not typing.get_args(hint):
+        annotation = hint.__name__
+    else:
+        annotation = str(hint).replace("typing.", "")
     return Parameter(name, annotation, str(default), info.description or "")

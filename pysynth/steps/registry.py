@@ -20,7 +20,16 @@ BUILTIN_STEPS: dict[str, str] = {
 
 
 class UnknownStepType(LookupError):
-    """`type:` names nothing importable; the message says what was tried."""
+    """`type:` names nothing importable; the message says what was tried.
+
+    `word` is the name that was not found and `candidates` the names it could have meant
+    (the built-ins, or the step classes of the module that was imported).
+    """
+
+    def __init__(self, message: str, word: str = "", candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.word = word
+        self.candidates = candidates
 
 
 def import_path(type_name: str) -> str:
@@ -37,13 +46,18 @@ def resolve_step_type(type_name: str) -> type[_Step]:
     path = import_path(type_name)
     module_name, _, attribute = path.partition(":")
     if not attribute:
-        raise UnknownStepType(f"unknown step type '{type_name}'")
+        raise UnknownStepType(f"unknown step type '{type_name}'", type_name, tuple(BUILTIN_STEPS))
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise UnknownStepType(f"cannot import '{type_name}': {exc}") from None
     found = getattr(module, attribute, None)
+    if found is None:
+        steps = tuple(name for name, value in vars(module).items()
+                      if isinstance(value, type) and issubclass(value, _Step))
+        raise UnknownStepType(f"module '{module_name}' has no '{attribute}'", attribute, steps)
     if not (isinstance(found, type) and issubclass(found, _Step)):
-        what = "nothing" if found is None else type(found).__name__
-        raise UnknownStepType(f"'{type_name}' is {what}, not a distilabel step class")
+        what = "a class" if isinstance(found, type) else type(found).__name__
+        article = "" if what.startswith("a ") else "an " if what[0] in "aeiou" else "a "
+        raise UnknownStepType(f"'{type_name}' is {article}{what}, not a distilabel step class")
     return found

@@ -1,7 +1,6 @@
 """Drop near-duplicate rows (MinHash + LSH, pysynth's Rust dedup) across the whole dataset."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: distilabel inspects `process`'s real `StepInput` annotation.
 from typing import TYPE_CHECKING
 
 from distilabel.steps import GlobalStep, StepInput
@@ -40,5 +39,5 @@ class NearDedup(GlobalStep):
             for row, keep in zip(rows, result.keep, strict=True)
         ]
 
-    def process(self, inputs: StepInput) -> StepOutput:  # type: ignore[override]
+    def process(self, inputs: StepInput) -> "StepOutput":  # type: ignore[override]
         yield [row for row in self.select(list(inputs)) if not isinstance(row, Dropped)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,17 +42,21 @@ class LoadFile(GeneratorStep):
         return f"{os.path.abspath(self.path)}:{stat.st_size}:{stat.st_mtime_ns}"
 
     def process(self, offset: int = 0) -> GeneratorStepOutput:  # type: ignore[override]
-        batch: list[dict[str, Any]] = []
-        for index, row in enumerate(iter_rows(Path(self.path))):
-            if self.limit is not None and index >= self.limit:
-                break
-            if index < offset:
-                continue
-            batch.append({name: row.get(name) for name in self.columns} if self.columns else row)
-            if len(batch) == self.batch_size:
-                yield batch, False
-                batch = []
-        yield batch, True
+        # The last batch is flagged on the last rows, never as an extra empty batch: distilabel's
+        # runner waits forever for the end of a step whose final batch was empty.
+        rows = iter_rows(Path(self.path))
+        if self.limit is not None:
+            rows = itertools.islice(rows, self.limit)
+        rows = itertools.islice(rows, offset, None)
+        if self.columns:
+            rows = ({name: row.get(name) for name in self.columns} for row in rows)
+        batch = list(itertools.islice(rows, self.batch_size))
+        while True:
+            following = list(itertools.islice(rows, self.batch_size))
+            yield batch, not following
+            if not following:
+                return
+            batch = following
 
 
 def iter_rows(path: Path) -> Iterator[dict[str, Any]]:
