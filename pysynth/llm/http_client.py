@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import aiohttp
 import orjson
+import yarl
 
 from pysynth.errors import LLMRequestError
+from pysynth.llm.http1 import HTTP1Pool
 
 # Answers worth asking again: rate limiting, and the gateway/overload statuses an inference
 # server returns while it starts, restarts or sheds load.
@@ -28,6 +30,7 @@ _TRANSIENT_ERRORS = (
     aiohttp.ClientPayloadError,
     aiohttp.ClientResponseError,
     asyncio.TimeoutError,
+    OSError,  # the plain-http pool: refused/reset connections, unreadable answers, timeouts
 )
 
 
@@ -39,6 +42,7 @@ class _LoopState:
     session: aiohttp.ClientSession
     semaphore: asyncio.Semaphore
     closer: AsyncGenerator[None, None]
+    pool: HTTP1Pool | None  # plain-http endpoints: the lean keep-alive pool instead of the session
 
 
 class OpenAIHttpClient:
@@ -70,6 +74,8 @@ class OpenAIHttpClient:
         self._backoff_max_s = backoff_max_s
         self._max_concurrency = max_concurrency
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._timeout_s = timeout_s
+        self._path_prefix = yarl.URL(self.base_url).path.rstrip("/")
         self._headers = {"Content-Type": "application/json"}
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
@@ -82,7 +88,11 @@ class OpenAIHttpClient:
         session = aiohttp.ClientSession(connector=connector, timeout=self._timeout, headers=self._headers)
         closer = _close_at_loop_shutdown(session)
         await closer.__anext__()  # runs to its `yield` without suspending: no other task can race us here
-        state = _LoopState(loop, session, asyncio.Semaphore(self._max_concurrency), closer)
+        url = yarl.URL(self.base_url)
+        pool = None
+        if url.scheme == "http" and url.host is not None:
+            pool = HTTP1Pool(url.host, url.port or 80, limit=self._max_concurrency, headers=self._headers)
+        state = _LoopState(loop, session, asyncio.Semaphore(self._max_concurrency), closer, pool)
         self._states[loop] = state
         return state
 
@@ -99,16 +109,23 @@ class OpenAIHttpClient:
             attempts += 1
             status: int | None = None
             retry_after: str | None = None
-            async with state.semaphore:
-                try:
-                    async with state.session.post(url, data=data) as response:
-                        status = response.status
-                        raw = await response.read()
-                        retry_after = response.headers.get("Retry-After")
+            if state.pool is not None:
+                try:  # the pool's own connection limit queues requests; its timer starts once sent
+                    answer = await state.pool.post(self._path_prefix + path, data, self._timeout_s)
+                    status, raw, retry_after = answer.status, answer.body, answer.headers.get("retry-after")
                 except _TRANSIENT_ERRORS as exc:
                     failure = _describe(exc)
-                except aiohttp.ClientError as exc:
-                    raise LLMRequestError(f"POST {url} failed (not retried): {_describe(exc)}") from exc
+            else:
+                async with state.semaphore:
+                    try:
+                        async with state.session.post(url, data=data) as response:
+                            status = response.status
+                            raw = await response.read()
+                            retry_after = response.headers.get("Retry-After")
+                    except _TRANSIENT_ERRORS as exc:
+                        failure = _describe(exc)
+                    except aiohttp.ClientError as exc:
+                        raise LLMRequestError(f"POST {url} failed (not retried): {_describe(exc)}") from exc
             if status is not None:
                 if 200 <= status < 300:
                     try:
@@ -182,6 +199,8 @@ async def _close_at_loop_shutdown(session: aiohttp.ClientSession) -> AsyncGenera
 
 def _close_now(state: _LoopState) -> None:
     """Closes a session without awaiting: marks it closed so it never warns as 'unclosed'."""
+    if state.pool is not None:
+        state.pool.close()
     connector = state.session.connector
     if connector is not None and not connector.closed:
         connector._close()  # the sync half of `connector.close()`; the await only waits for sockets
