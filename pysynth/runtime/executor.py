@@ -185,25 +185,23 @@ class Executor:
 
     def _join_loader(self, parents: tuple[str, ...], deliveries: dict[int, Delivery]) -> Callable[
             [], Awaitable[tuple[list[Row], BatchResult]]]:
+        """Rows present in every input, their columns merged in input order; the others are dropped."""
         async def load() -> tuple[list[Row], BatchResult]:
-            tables = [await self._rows(parents[i], d) if i in deliveries else [] for i, d in
-                      ((i, deliveries.get(i)) for i in range(len(parents)))]
-            pre, by_id = BatchResult(), [{row[ROW_ID]: row for row in table} for table in tables]
+            tables = [await self._rows(parents[i], deliveries[i]) if i in deliveries else []
+                      for i in range(len(parents))]
+            by_id = [{row[ROW_ID]: row for row in table} for table in tables]
+            common = [row_id for row_id in by_id[0] if all(row_id in other for other in by_id[1:])]
             joined: list[Row] = []
-            for row_id, row in by_id[0].items() if by_id else ():
-                if all(row_id in other for other in by_id[1:]):
-                    merged = dict(row)
-                    for other in by_id[1:]:
-                        merged.update(other[row_id])
-                    joined.append(merged)
-            first_ids = set(by_id[0]) if by_id else set()
-            for position, table in enumerate(tables):
-                for row in table:
-                    if position > 0 and row[ROW_ID] in first_ids:
-                        continue
-                    if not all(row[ROW_ID] in other for other in by_id):
-                        pre.drop(row, "not in every input of the join")
-                        pre.stats.rows_in += 1
+            for row_id in common:
+                merged: Row = {}
+                for rows in by_id:
+                    merged.update(rows[row_id])
+                joined.append(merged)
+            pre, kept = BatchResult(), set(common)
+            for row_id, row in {row_id: row for rows in by_id for row_id, row in rows.items()}.items():
+                if row_id not in kept:
+                    pre.drop(row, "not in every input of the join")
+                    pre.stats.rows_in += 1
             return joined, pre
         return load
 

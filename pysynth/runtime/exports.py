@@ -6,24 +6,42 @@ import os
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from pysynth.runtime.checkpoint import StepCheckpoint
 
+ROW_GROUP_ROWS = 20_000
+
 
 def concat_shards(paths: list[Path], target: Path, file_format: str) -> None:
-    """Writes `target` atomically. Shards may differ in columns (diagonal concat)."""
+    """Writes `target` atomically, one shard in memory at a time (peak memory does not grow with the
+    dataset). Shards may differ in columns and types: all are cast to their common schema first."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    if not paths:
-        frame = pl.DataFrame()
-        frame.write_parquet(temporary) if file_format == "parquet" else temporary.write_text("")
-        os.replace(temporary, target)
-        return
-    lazy = pl.concat([pl.scan_parquet(path) for path in paths], how="diagonal_relaxed")
+    distinct = {tuple(pl.read_parquet_schema(path).items()): None for path in paths}  # shards mostly agree
+    empties = [pl.DataFrame(schema=dict(columns)) for columns in distinct]
+    schema = pl.concat(empties, how="diagonal_relaxed").schema if empties else pl.Schema()
     if file_format == "parquet":
-        lazy.sink_parquet(temporary)
+        writer = pq.ParquetWriter(temporary, pl.DataFrame(schema=schema).to_arrow().schema, compression="zstd")
+        with writer:
+            pending: list[pl.DataFrame] = []
+            for index, path in enumerate(paths):
+                pending.append(_conform(pl.read_parquet(path), schema))
+                # Row groups of ~ROW_GROUP_ROWS: one per shard would bloat the footer of a big export.
+                if sum(frame.height for frame in pending) >= ROW_GROUP_ROWS or index == len(paths) - 1:
+                    writer.write_table(pl.concat(pending).to_arrow())
+                    pending.clear()
     else:
-        lazy.sink_ndjson(temporary)
+        with temporary.open("wb") as handle:
+            for path in paths:
+                _conform(pl.read_parquet(path), schema).write_ndjson(handle)
     os.replace(temporary, target)
+
+
+def _conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    return frame.select(
+        pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in schema.items()
+    )
 
 
 def export_step(checkpoint: StepCheckpoint, shards: list[int], output: Path, name: str, file_format: str) -> Path:

@@ -32,7 +32,7 @@ class NearDedup(GlobalStep):
     def select(self, rows: list[Row]) -> list[Row | Dropped]:
         """One entry per input row: the row, or why it was dropped (pysynth's executor calls this)."""
         texts = [str(row.get(self.column) or "") for row in rows]
-        config = DedupConfig(threshold=self.threshold, num_perm=self.num_perm, ngram=self.ngram)
+        config = DedupConfig.build(threshold=self.threshold, num_perm=self.num_perm, ngram=self.ngram)
         result = dedup(texts, config)
         return [
             row if keep else Dropped("near duplicate")
