@@ -193,3 +193,20 @@ def test_an_earlier_run_is_never_silently_mixed_in(tmp_path: Path) -> None:
     with pytest.raises(PipelineRunError, match="--resume .* or --overwrite"):
         run(path, tmp_path / "out")
     assert run(path, tmp_path / "out", overwrite=True).manifest["steps"]["src"]["rows_out"] == 3
+
+
+def test_any_distilabel_task_runs_with_the_yaml_llm_block(tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
+    body = """
+    name: foreign
+    defaults:
+      llm: {base_url: "${BASE_URL}", model: test-model}
+    steps:
+      - {name: src, type: make_rows, params: {count: 5, columns: {instruction: "say {i}"}}}
+      - {name: gen, type: distilabel.steps.tasks.TextGeneration}
+    """
+    result = run(write_pipeline(tmp_path, body), tmp_path / "out")
+    rows = sorted_rows(result.outputs["gen"])
+    assert rows["generation"].to_list() == [f"reply to: say {i}" for i in range(5)]
+    import datasets
+
+    assert datasets.Dataset.from_parquet(str(result.outputs["gen"])).num_rows == 5

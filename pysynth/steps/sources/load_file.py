@@ -36,6 +36,16 @@ class LoadFile(GeneratorStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return self.columns if self.columns is not None else peek_columns(Path(self.path))
 
+    def expected_rows(self) -> int:
+        """Row count for the progress view's ETA (Parquet metadata, or newlines of a JSONL file)."""
+        path = Path(self.path)
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            total = pq.ParquetFile(path).metadata.num_rows
+        else:
+            with path.open("rb") as handle:
+                total = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        return min(total, self.limit) if self.limit is not None else int(total)
+
     def fingerprint(self) -> str:
         """Identifies the file's content for checkpoint reuse: editing the file re-runs its descendants."""
         stat = os.stat(self.path)

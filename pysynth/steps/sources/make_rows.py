@@ -26,6 +26,9 @@ class MakeRows(GeneratorStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return list(self.columns)
 
+    def expected_rows(self) -> int:
+        return self.count
+
     def fingerprint(self) -> str:
         return f"{self.count}:{sorted(self.columns.items())}"
 
