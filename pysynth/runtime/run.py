@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import json
 import shutil
 import signal
 import time
@@ -47,10 +48,25 @@ def _prepare(output: Path, *, resume: bool, overwrite: bool) -> Path:
         if not overwrite:
             raise PipelineRunError(f"{output} holds an earlier run: pass --resume to continue it "
                                    "or --overwrite to start over")
+        _remove_earlier_outputs(output)
         shutil.rmtree(root)
-        (output / MANIFEST_NAME).unlink(missing_ok=True)
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def _remove_earlier_outputs(output: Path) -> None:
+    """What the earlier run exported, so no stale file outlives an --overwrite."""
+    manifest_path = output / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, ValueError):
+        return
+    paths = list(manifest.get("outputs", {}).values())
+    for step in manifest.get("steps", {}).values():
+        paths += [step[key] for key in ("failed_rows_file", "dropped_rows_file") if key in step]
+    for path in paths:
+        Path(path).unlink(missing_ok=True)
+    manifest_path.unlink(missing_ok=True)
 
 
 def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool) -> RunResult:

@@ -193,6 +193,10 @@ def test_an_earlier_run_is_never_silently_mixed_in(tmp_path: Path) -> None:
     with pytest.raises(PipelineRunError, match="--resume .* or --overwrite"):
         run(path, tmp_path / "out")
     assert run(path, tmp_path / "out", overwrite=True).manifest["steps"]["src"]["rows_out"] == 3
+    renamed = body.replace("name: src", "name: source")
+    run(write_pipeline(tmp_path, renamed), tmp_path / "out", overwrite=True)
+    assert not (tmp_path / "out" / "src.parquet").exists(), "--overwrite left the earlier run's export"
+    assert (tmp_path / "out" / "source.parquet").exists()
 
 
 def test_any_distilabel_task_runs_with_the_yaml_llm_block(tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
