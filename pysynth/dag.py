@@ -197,7 +197,15 @@ def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
         if "generation" in update:
             update["generation"] = {**merged.generation, **own.generation}
         merged = merged.model_copy(update=update)
-    missing = [required for required in ("base_url", "model") if not getattr(merged, required)]
+    where_llm = ("steps", index, "llm") if own is not None else ("defaults", "llm")
+    given = [name for name in ("base_url", "endpoints", "endpoints_file") if getattr(merged, name)]
+    if len(given) > 1:
+        raise loaded.source.error(where_llm, f"give one of base_url, endpoints or endpoints_file, not {' and '.join(given)}")
+    if merged.regex is not None and (merged.backend != "sglang" or merged.json_schema is not None):
+        raise loaded.source.error((*where_llm, "regex"), "regex is an SGLang extension: needs `backend: sglang` "
+                                  "and no json_schema")
+    missing = [required for required in ("base_url", "model") if not getattr(merged, required)
+               and not (required == "base_url" and given)]
     if missing:
         where = ("steps", index, "llm") if own is not None else ("steps", index)
         them = "it" if len(missing) == 1 else "them"
@@ -218,9 +226,47 @@ def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
             where = ("steps", index, "llm") if step_sets_it else ("defaults", "llm")
             raise loaded.source.error((*where, "api_key_env"), f"environment variable '{llm.api_key_env}' is not set "
                                       "(it should hold the API key)")
-    return OpenAICompatibleLLM(base_url=llm.base_url, model=llm.model, api=llm.api, api_key=api_key,
-                               timeout_s=llm.timeout_s, max_retries=llm.max_retries,
-                               max_concurrency=llm.max_concurrency, generation_kwargs=dict(llm.generation))
+    endpoints = list(llm.endpoints or [])
+    if llm.endpoints_file:
+        from pysynth.llm.endpoints import load_endpoints_file
+
+        try:
+            endpoints = load_endpoints_file(loaded.path.resolve().parent / llm.endpoints_file)
+        except PysynthError as error:
+            raise loaded.source.error(_llm_field(loaded, index, "endpoints_file"), str(error)) from None
+    return OpenAICompatibleLLM(base_url=llm.base_url or "", endpoints=endpoints, model=llm.model, api=llm.api,
+                               api_key=api_key, timeout_s=llm.timeout_s, max_retries=llm.max_retries,
+                               max_concurrency=llm.max_concurrency,
+                               max_concurrency_per_endpoint=llm.max_concurrency_per_endpoint, n_mode=llm.n_mode,
+                               generation_kwargs=generation_kwargs(llm, loaded, index))
+
+
+def generation_kwargs(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:
+    """Sampling fields plus the structured-output constraints, in the wire format SGLang reads."""
+    kwargs = dict(llm.generation)
+    if llm.regex is not None:
+        kwargs["regex"] = llm.regex
+    if llm.json_schema is not None:
+        name, schema = "answer", llm.json_schema
+        if isinstance(schema, str):
+            from pydantic import BaseModel
+
+            from pysynth.steps.transform.functions import import_function
+
+            try:
+                model = import_function(schema)
+            except ValueError as error:
+                raise loaded.source.error(_llm_field(loaded, index, "json_schema"), str(error)) from None
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise loaded.source.error(_llm_field(loaded, index, "json_schema"), f"'{schema}' is not a pydantic model")
+            name, schema = model.__name__, model.model_json_schema()
+        kwargs["response_format"] = {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
+    return kwargs
+
+
+def _llm_field(loaded: LoadedSpec, index: int, field: str) -> tuple[str | int, ...]:
+    own = loaded.spec.steps[index].llm
+    return ("steps", index, "llm", field) if own is not None and field in own.model_fields_set else ("defaults", "llm", field)
 
 
 def _fingerprint(spec: StepSpec, step: _Step, parent_prints: list[str], loaded: LoadedSpec, llm: LLMSpec | None) -> str:

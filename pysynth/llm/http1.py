@@ -198,8 +198,9 @@ class HTTP1Pool:
             try:
                 handed = await waiter
             except asyncio.CancelledError:
-                if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
-                    self._release(waiter.result())  # handed over just as we were cancelled
+                handed_late = waiter.result() if waiter.done() and not waiter.cancelled() else None
+                if handed_late is not None:
+                    self._release(handed_late)  # handed over just as we were cancelled
                 raise
             if handed is not None:
                 return handed

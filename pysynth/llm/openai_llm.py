@@ -7,6 +7,7 @@ ignore `n`; this one keeps the answer a dict, asks again for missing answers and
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import sys
@@ -18,6 +19,7 @@ from distilabel.models.llms.base import AsyncLLM  # type: ignore[import-untyped]
 from pydantic import Field, PrivateAttr, SecretStr
 
 from pysynth.errors import ConfigError, LLMRequestError
+from pysynth.llm.endpoints import EndpointPoolClient
 from pysynth.llm.http_client import OpenAIHttpClient
 
 # Imported for annotations only: distilabel ships no type information (no py.typed).
@@ -61,7 +63,12 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
     Failures raise `LLMRequestError`, so a caller can drop the one row that failed.
     """
 
-    base_url: str = Field(description="The server's OpenAI API root, ending in /v1.")
+    base_url: str = Field(default="", description="The server's (or SGLang router's) OpenAI API root, ending in /v1.")
+    endpoints: list[str] = Field(default_factory=list, description="Several servers' API roots: a balanced pool.")
+    max_concurrency_per_endpoint: int = Field(default=64, description="Requests in flight per pool endpoint.")
+    n_mode: Literal["n", "repeat"] = Field(
+        default="n", description="Several generations as one request with `n`, or as repeated requests "
+        "(SGLang shares the prompt's cache either way but schedules repeats better).")
     model: str = Field(description="The model name the server expects in each request.")
     # distilabel's dump() drops any field named api_key; exclude=True keeps model_dump() honest too.
     api_key: SecretStr | None = Field(default=None, exclude=True)
@@ -83,20 +90,31 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         """Checks the configuration (a wrong value is a `ConfigError` naming the field), opens the client."""
         super().load()
         self._check_config()
-        self._client = OpenAIHttpClient(
-            base_url=self.base_url,
-            api_key=self.api_key.get_secret_value() if self.api_key is not None else None,
-            timeout_s=self.timeout_s,
-            max_retries=self.max_retries,
-            backoff_base_s=self.backoff_base_s,
-            backoff_max_s=self.backoff_max_s,
-            max_concurrency=self.max_concurrency,
-        )
+        common: dict[str, Any] = {
+            "api_key": self.api_key.get_secret_value() if self.api_key is not None else None,
+            "timeout_s": self.timeout_s,
+            "max_retries": self.max_retries,
+            "backoff_base_s": self.backoff_base_s,
+            "backoff_max_s": self.backoff_max_s,
+        }
+        if self.endpoints:
+            self._client = EndpointPoolClient(  # type: ignore[assignment]
+                base_urls=list(self.endpoints), max_concurrency_per_endpoint=self.max_concurrency_per_endpoint,
+                **common,
+            )
+        else:
+            self._client = OpenAIHttpClient(base_url=self.base_url, max_concurrency=self.max_concurrency, **common)
 
     def _check_config(self) -> None:
-        if not self.base_url.strip():
+        if self.endpoints:
+            if self.base_url:
+                raise ConfigError("base_url/endpoints: give one server (or router) URL, or a pool, not both")
+            for url in self.endpoints:
+                if not url.startswith(("http://", "https://")):
+                    raise ConfigError(f"endpoints: {url!r} must start with http:// or https://")
+        elif not self.base_url.strip():
             raise ConfigError("base_url: must not be empty (e.g. http://127.0.0.1:30000/v1)")
-        if not self.base_url.startswith(("http://", "https://")):
+        if not self.endpoints and not self.base_url.startswith(("http://", "https://")):
             raise ConfigError(f"base_url: {self.base_url!r} must start with http:// or https://")
         if not self.model.strip():
             raise ConfigError("model: must not be empty")
@@ -189,6 +207,14 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         generations: list[str | None] = []
         input_tokens = output_tokens = 0
         try:
+            if self.n_mode == "repeat" and num_generations > 1:
+                payloads = await asyncio.gather(*(client.post_json(path, {**body, "n": 1})
+                                                  for _ in range(num_generations)))
+                for payload in payloads:
+                    generations.extend(_answer(choice, field) for choice in payload["choices"][:1])  # type: ignore[index]
+                    usage_of: Any = payload.get("usage") or {}
+                    input_tokens += usage_of.get("prompt_tokens") or 0
+                    output_tokens += usage_of.get("completion_tokens") or 0
             while len(generations) < num_generations:
                 body["n"] = num_generations - len(generations)
                 payload = await client.post_json(path, body)

@@ -22,10 +22,24 @@ class _Strict(BaseModel):
 class LLMSpec(_Strict):
     """Where an LLM step sends its requests. A step's `llm:` block overrides `defaults.llm` key by key."""
 
-    backend: Literal["openai"] = Field(
-        default="openai", description="'openai': any OpenAI-compatible HTTP server (SGLang, vLLM, llama.cpp)."
+    backend: Literal["openai", "sglang"] = Field(
+        default="openai",
+        description="'openai': any OpenAI-compatible HTTP server (vLLM, llama.cpp, hosted APIs); 'sglang': the "
+        "same API plus SGLang's extras (`regex`).",
     )
-    base_url: str | None = Field(default=None, description="Server URL ending in /v1.")
+    base_url: str | None = Field(default=None, description="One server's (or an SGLang router's) URL ending in /v1.")
+    endpoints: list[str] | None = Field(default=None, description="Several servers' URLs: a balanced, failing-over pool.")
+    endpoints_file: str | None = Field(
+        default=None, description="A YAML file `endpoints: [url, ...]` (as `pysynth serve` writes): a pool."
+    )
+    max_concurrency_per_endpoint: int = Field(default=64, ge=1, description="Requests in flight per pool endpoint.")
+    n_mode: Literal["n", "repeat"] = Field(
+        default="n", description="Several generations per row as one request with `n`, or as repeated requests."
+    )
+    json_schema: str | dict[str, Any] | None = Field(
+        default=None, description="Constrain answers to JSON: a pydantic model's import path, or a JSON Schema."
+    )
+    regex: str | None = Field(default=None, description="Constrain answers to a regular expression (backend: sglang).")
     model: str | None = Field(default=None, description="Model name sent with each request.")
     api: Literal["chat", "completions"] = "chat"
     api_key_env: str | None = Field(

@@ -214,3 +214,18 @@ def test_any_distilabel_task_runs_with_the_yaml_llm_block(tmp_path: Path, server
     import datasets
 
     assert datasets.Dataset.from_parquet(str(result.outputs["gen"])).num_rows == 5
+
+
+def test_explode_fans_out_list_columns_and_drops_empty_lists(tmp_path: Path) -> None:
+    (tmp_path / "data.jsonl").write_text('{"tags": ["a", "b", "c"]}\n{"tags": []}\n{"tags": ["d"]}\n')
+    body = """
+    name: fan
+    steps:
+      - {name: src, type: load_file, params: {path: data.jsonl}}
+      - {name: one_each, type: explode, params: {column: tags, index_column: position}}
+    """
+    result = run(write_pipeline(tmp_path, body), tmp_path / "out")
+    rows = sorted_rows(result.outputs["one_each"])
+    assert rows.select("_row_id", "tags", "position").rows() == [
+        ("src:0.0", "a", 0), ("src:0.1", "b", 1), ("src:0.2", "c", 2), ("src:2", "d", 0)]
+    assert result.manifest["steps"]["one_each"]["dropped_by_reason"] == {"'tags' is an empty list": 1}

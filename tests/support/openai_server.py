@@ -158,6 +158,7 @@ class ServerState:
 
     def __init__(self, rules: list[FaultRule]) -> None:
         self.serial, self.epoch = 0, 0  # epoch: bumped by every stats reset
+        self.last_body: dict[str, Any] | None = None
         self.set_rules(rules)
 
     def set_rules(self, rules: list[FaultRule]) -> None:
@@ -174,7 +175,7 @@ class ServerState:
 
     def stats(self) -> dict[str, Any]:
         return {"requests": self.requests, "connections": self.connections, "by_path": self.by_path,
-                "faults": self.faults, "requests_by_match": self.requests_by_match}
+                "faults": self.faults, "requests_by_match": self.requests_by_match, "last_body": self.last_body}
 
     def pick_fault(self, text: str) -> FaultRule | None:
         for match in self.requests_by_match:
@@ -278,6 +279,7 @@ class HTTPConnection(asyncio.Protocol):
         if not isinstance(request, dict):
             raise BadRequest("the body must be a JSON object")
         self.state.serial += 1
+        self.state.last_body = request  # so tests can see the wire format a client sent
         text, response = answer(request, chat, self.state.serial)
         rule = self.state.pick_fault(text)
         if rule is None:

@@ -29,5 +29,8 @@ class Explode(RowStep):
             raise TypeError(f"column '{self.column}' holds {type(values).__name__}, not a list")
         if not values:
             return Dropped(f"'{self.column}' is an empty list")
-        extra = (lambda i: {self.index_column: i}) if self.index_column else (lambda i: {})
-        return [{**row, self.column: value, **extra(i)} for i, value in enumerate(values)]
+        rows = [{**row, self.column: value} for value in values]
+        if self.index_column is not None:
+            for position, output in enumerate(rows):
+                output[self.index_column] = position
+        return rows
