@@ -126,6 +126,10 @@ from pysynth.cli_pipeline import register as _register_pipeline_commands  # noqa
 
 _register_pipeline_commands(app)
 
+from pysynth.cli_serve import register as _register_serve_command  # noqa: E402
+
+_register_serve_command(app)
+
 
 def main() -> None:
     try:

@@ -1,0 +1,3 @@
+from tests.support.fake_sglang.stand_in import run
+
+run("server")
