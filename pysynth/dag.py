@@ -198,7 +198,9 @@ def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
             update["generation"] = {**merged.generation, **own.generation}
         merged = merged.model_copy(update=update)
     where_llm = ("steps", index, "llm") if own is not None else ("defaults", "llm")
-    given = [name for name in ("base_url", "endpoints", "endpoints_file") if getattr(merged, name)]
+    given = [name for name in ("base_url", "endpoints", "endpoints_file", "launch") if getattr(merged, name)]
+    if merged.launch is not None and merged.backend != "sglang":
+        raise loaded.source.error((*where_llm, "launch"), "launch starts SGLang servers: needs `backend: sglang`")
     if len(given) > 1:
         raise loaded.source.error(where_llm, f"give one of base_url, endpoints or endpoints_file, not {' and '.join(given)}")
     if merged.regex is not None and (merged.backend != "sglang" or merged.json_schema is not None):
@@ -227,6 +229,11 @@ def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
             raise loaded.source.error((*where, "api_key_env"), f"environment variable '{llm.api_key_env}' is not set "
                                       "(it should hold the API key)")
     endpoints = list(llm.endpoints or [])
+    if llm.launch is not None:
+        try:
+            endpoints = launch_plan(llm).urls()
+        except PysynthError as error:
+            raise loaded.source.error(_llm_field(loaded, index, "launch"), str(error)) from None
     if llm.endpoints_file:
         from pysynth.llm.endpoints import load_endpoints_file
 
@@ -239,6 +246,16 @@ def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
                                max_concurrency=llm.max_concurrency,
                                max_concurrency_per_endpoint=llm.max_concurrency_per_endpoint, n_mode=llm.n_mode,
                                generation_kwargs=generation_kwargs(llm, loaded, index))
+
+
+def launch_plan(llm: LLMSpec) -> Any:
+    """The `pysynth serve` plan of an `llm.launch` block (the run starts it; see pysynth.runtime.run)."""
+    from pysynth.llm.launcher import ServePlan
+
+    assert llm.launch is not None and llm.model is not None
+    launch = llm.launch
+    return ServePlan(model=llm.model, gpus=tuple(launch.gpus.split(",")), tp=launch.tp, dp=launch.dp,
+                     host=launch.host, port=launch.port, router=launch.router, extra_args=tuple(launch.args))
 
 
 def generation_kwargs(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:

@@ -38,6 +38,13 @@ class ServePlan:
     python: str = sys.executable
     extra_args: tuple[str, ...] = ()
 
+    def urls(self) -> list[str]:
+        """The API roots pipelines use once started: known before start, from the ports."""
+        servers = self.commands()
+        if self.router:
+            return [f"http://{self.host}:{self.port + len(servers)}/v1"]
+        return [f"http://{self.host}:{port}/v1" for _, _, _, port in servers]
+
     def commands(self) -> list[tuple[str, list[str], dict[str, str], int]]:
         """(name, argv, extra environment, port) of each server to start."""
         if not self.gpus or any(not gpu.strip().isdigit() for gpu in self.gpus):
@@ -78,13 +85,13 @@ class Launcher:
             self._spawn(name, argv, env, f"http://{self.plan.host}:{port}")
         self._wait_healthy(self.children, timeout_s)
         if not self.plan.router:
-            return [child.url + "/v1" for child in self.children]
+            return self.plan.urls()
         router_port = self.plan.port + len(self.children)
         argv = [self.plan.python, "-m", "sglang_router.launch_router", "--host", self.plan.host,
                 "--port", str(router_port), "--worker-urls", *(child.url for child in self.children)]
         router = self._spawn("router", argv, {}, f"http://{self.plan.host}:{router_port}")
         self._wait_healthy([router], timeout_s)
-        return [router.url + "/v1"]
+        return self.plan.urls()
 
     def wait(self) -> int:
         """Blocks until a child exits (returns its status) or the launcher is signalled (stops all)."""

@@ -76,12 +76,17 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
         if callable(expected):
             executor.states[name].expected_rows = expected()
     started, status, error = time.time(), "completed", None
+    launchers = []
     try:
+        launchers = _launch_servers(compiled)
         asyncio.run(_main(executor, f"pipeline {compiled.loaded.spec.name}", quiet))
     except (KeyboardInterrupt, asyncio.CancelledError):
         status, error = "interrupted", "interrupted (SIGINT/SIGTERM)"
     except BaseException as exc:  # noqa: BLE001 - reported in the manifest and re-raised as one clear error
         status, error = "failed", _first_cause(exc)
+    finally:
+        for launcher in launchers:
+            launcher.stop()
     outputs: dict[str, str] = {}
     side_files: dict[str, dict[str, str]] = {}
     if status == "completed":
@@ -98,6 +103,26 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
         raise PipelineRunError(f"run {status}: {error}; finished batches are checkpointed in {root}, "
                                "rerun with --resume to continue")
     return RunResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
+
+
+def _launch_servers(compiled: CompiledPipeline) -> list[Any]:
+    """Starts the SGLang servers of `llm.launch` blocks (once per distinct plan) and waits for health."""
+    from pysynth.dag import launch_plan
+    from pysynth.llm.launcher import Launcher
+
+    plans = {launch_plan(node.llm): node.llm.launch for node in compiled.nodes.values()
+             if node.llm is not None and node.llm.launch is not None}
+    launchers: list[Any] = []
+    try:
+        for plan, launch in plans.items():
+            launcher = Launcher(plan)
+            launchers.append(launcher)
+            launcher.start(launch.startup_timeout_s)
+    except BaseException:
+        for launcher in launchers:
+            launcher.stop()
+        raise
+    return launchers
 
 
 async def _main(executor: Executor, title: str, quiet: bool) -> None:

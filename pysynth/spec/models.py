@@ -19,6 +19,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class LaunchSpec(_Strict):
+    """Servers the run starts before its first request and stops at its end (`pysynth serve` inline)."""
+
+    gpus: str = Field(default="0", description="GPU indices, e.g. '0,1,2,3'.")
+    tp: int = Field(default=1, ge=1, description="Tensor-parallel GPUs per server.")
+    dp: int | None = Field(default=None, ge=1, description="One server with SGLang's data parallelism instead.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=30000, ge=1, le=65535, description="Port of the first server.")
+    router: bool = False
+    args: list[str] = Field(default_factory=list, description="Extra sglang.launch_server flags.")
+    startup_timeout_s: float = Field(default=1800.0, gt=0)
+
+
 class LLMSpec(_Strict):
     """Where an LLM step sends its requests. A step's `llm:` block overrides `defaults.llm` key by key."""
 
@@ -40,6 +53,9 @@ class LLMSpec(_Strict):
         default=None, description="Constrain answers to JSON: a pydantic model's import path, or a JSON Schema."
     )
     regex: str | None = Field(default=None, description="Constrain answers to a regular expression (backend: sglang).")
+    launch: LaunchSpec | None = Field(
+        default=None, description="Start SGLang servers for this run (backend: sglang) instead of using running ones."
+    )
     model: str | None = Field(default=None, description="Model name sent with each request.")
     api: Literal["chat", "completions"] = "chat"
     api_key_env: str | None = Field(
