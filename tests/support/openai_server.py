@@ -169,6 +169,7 @@ class ServerState:
     def reset_stats(self) -> None:
         self.epoch += 1
         self.requests, self.connections = 0, 0  # connections: those that carried a non-control request
+        self.last_body = None
         self.by_path: dict[str, int] = {}
         self.faults: dict[str, int] = {}
         self.requests_by_match = dict.fromkeys(self.requests_by_match, 0)

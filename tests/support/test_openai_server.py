@@ -246,9 +246,10 @@ def test_stats_count_requests_faults_and_matches(server: OpenAIServer) -> None:
     assert stats["by_path"] == {"/v1/chat/completions": 3, "/health": 1}
     assert stats["faults"] == {"500": 1, "slow": 2}
     assert stats["requests_by_match"] == {"bad": 2, "": 3}
+    assert stats["last_body"]["messages"][-1]["content"] == "good"
     server.reset()
     assert server.stats() == {"requests": 0, "connections": 0, "by_path": {}, "faults": {},
-                                     "requests_by_match": {"bad": 0, "": 0}}
+                              "requests_by_match": {"bad": 0, "": 0}, "last_body": None}
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(server: OpenAIServer) -> None:
