@@ -88,6 +88,9 @@ class Executor:
                     produced = await self._run_normal(name)
                 checkpoint.mark_done(sorted(produced))
                 state.finish()
+        except asyncio.CancelledError:
+            state.finish("interrupted")
+            raise
         except BaseException:
             state.finish("failed")
             raise

@@ -13,7 +13,7 @@ class StepState:
     name: str
     kind: str
     fingerprint: str
-    status: str = "pending"  # pending | running | reused | done | failed
+    status: str = "pending"  # pending | running | reused | done | failed | interrupted
     stats: BatchStats = field(default_factory=BatchStats)
     shards: int = 0
     started: float | None = None

@@ -107,7 +107,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, server, refere
     assert process.returncode == 130, stderr.decode()
     assert "--resume" in stderr.decode() and "Traceback" not in stderr.decode()
     manifest = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert manifest["status"] == "interrupted"
+    assert manifest["status"] == "interrupted" and manifest["steps"]["gen"]["status"] == "interrupted"
     server.set_faults([])
     resume_and_compare(pipeline, tmp_path / "out", reference)
     assert json.loads((tmp_path / "out" / "run.json").read_text())["status"] == "completed"
