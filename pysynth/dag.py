@@ -82,17 +82,15 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
     for index in order:
         step_spec = spec.steps[index]
         step_parents = parents[step_spec.name]
-        step, kwargs = _build_step(loaded, index, step_classes[index], pipeline)
+        llm = _resolve_llm(loaded, index) if issubclass(step_classes[index], _Task) else None
+        step, kwargs = _build_step(loaded, index, step_classes[index], pipeline, llm)
         kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
         where = ("steps", index)
-        if kind is StepKind.GENERATOR and step_spec.inputs is None:
-            step_parents = parents[step_spec.name] = ()  # a source listed after another step starts a new branch
         if kind is StepKind.GENERATOR and step_parents:
             raise source.error((*where, "inputs"), f"'{step_spec.type}' is a source step and takes no inputs")
         if kind is not StepKind.GENERATOR and not step_parents:
             raise source.error((*where, "inputs") if step_spec.inputs is not None else where,
                                _no_input_message(step_spec))
-        llm = _resolve_llm(loaded, index) if isinstance(step, _Task) else None
         nodes[step_spec.name] = StepNode(
             spec=step_spec,
             step=step,
@@ -149,7 +147,7 @@ def _step_class(loaded: LoadedSpec, index: int) -> type[_Step]:
 
 
 def _build_step(
-    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline
+    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline, llm: LLMSpec | None
 ) -> tuple[_Step, dict[str, Any]]:
     step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
     for key in step_spec.params:
@@ -166,8 +164,8 @@ def _build_step(
             params[key] = str(resolved)
     if issubclass(step_class, GeneratorStep):
         params.setdefault("batch_size", loaded.spec.defaults.batch_size)
-    if issubclass(step_class, _Task):
-        params["llm"] = _make_llm(_resolve_llm(loaded, index), loaded, index)
+    if llm is not None:
+        params["llm"] = _make_llm(llm, loaded, index)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
