@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from pydantic import Field
 
-from pydantic import Field, PrivateAttr, field_validator
-
-from pysynth.steps.base import Dropped, Row, RowResult, RowStep
-from pysynth.steps.transform.functions import import_function
+from pysynth.steps.base import Dropped, Row, RowResult
+from pysynth.steps.transform.functions import FunctionStep
 
 
-class PythonFilter(RowStep):
+class PythonFilter(FunctionStep):
     """`function(row)` returns True/None to keep, False to drop (with `reason`), or a string: the drop reason."""
 
-    function: str = Field(description="Import path of the predicate.")
-    input_columns: list[str] = Field(default_factory=list, description="Columns the predicate reads.")
     reason: str | None = Field(default=None, description="Drop reason when the predicate returns False.")
-    kwargs: dict[str, Any] = Field(default_factory=dict)
-
-    _function: Callable[..., Any] | None = PrivateAttr(default=None)
-
-    @field_validator("function")
-    @classmethod
-    def _importable(cls, path: str) -> str:
-        import_function(path)
-        return path
-
-    @property
-    def inputs(self) -> list[str]:  # type: ignore[override]
-        return self.input_columns
 
     @property
     def outputs(self) -> list[str]:  # type: ignore[override]
         return []
 
-    def load(self) -> None:
-        super().load()
-        self._function = import_function(self.function)
-
     def transform(self, row: Row) -> RowResult:
-        verdict = (self._function or import_function(self.function))(row, **self.kwargs)
+        verdict = self.call(row)
         if verdict is None or verdict is True:
             return row
         if verdict is False:

@@ -6,6 +6,10 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import Field, PrivateAttr, field_validator
+
+from pysynth.steps.base import Row, RowStep
+
 
 def import_function(path: str) -> Callable[..., Any]:
     module_name, sep, attribute = path.partition(":")
@@ -21,3 +25,30 @@ def import_function(path: str) -> Callable[..., Any]:
     if not callable(function):
         raise ValueError(f"'{path}' is not a callable")
     return function  # type: ignore[no-any-return]
+
+
+class FunctionStep(RowStep):
+    """A row step that calls a user function by import path (the family base of `map` and `filter`)."""
+
+    function: str = Field(description="Import path of the function, e.g. 'my_project.cleaning:normalize'.")
+    input_columns: list[str] = Field(default_factory=list, description="Columns the function reads.")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="Extra keyword arguments for the function.")
+
+    _function: Callable[..., Any] | None = PrivateAttr(default=None)
+
+    @field_validator("function")
+    @classmethod
+    def _importable(cls, path: str) -> str:
+        import_function(path)  # fails validation (file:line in the YAML) rather than the run
+        return path
+
+    @property
+    def inputs(self) -> list[str]:  # type: ignore[override]
+        return self.input_columns
+
+    def load(self) -> None:
+        super().load()
+        self._function = import_function(self.function)
+
+    def call(self, row: Row) -> Any:
+        return (self._function or import_function(self.function))(row, **self.kwargs)
