@@ -6,7 +6,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -99,7 +99,7 @@ def judge_command(
     from pysynth import judge
     from pysynth.judge_io import language_of, load_tests, print_table, result_json
 
-    options: dict[str, object] = {"time_limit": time_limit, "memory_limit": memory_limit, "output_limit": output_limit,
+    options: dict[str, Any] = {"time_limit": time_limit, "memory_limit": memory_limit, "output_limit": output_limit,
                                   "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed}
     if workers is not None:
         options["workers"] = workers

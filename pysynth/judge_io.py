@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pysynth.errors import InputError
+from pysynth.tables import iter_jsonl_objects
 from pysynth.judge import JudgeResult, Language, Test
 
 LANGUAGES: dict[str, Language] = {"py": "python", "python": "python", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "cxx": "cpp"}
@@ -44,14 +45,8 @@ def load_tests(path: Path) -> list[Test]:
     if not path.is_file():
         raise InputError(f"{path}: no such file or directory")
     tests = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not JSON ({error.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("input"), str):
+    for number, row in iter_jsonl_objects(path):
+        if not isinstance(row.get("input"), str):
             raise InputError(f"{path}:{number}: expected an object with a string 'input'")
         expected = row.get("expected", row.get("output"))
         if expected is not None and not isinstance(expected, str):

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
 import polars as pl
 
 from pysynth.errors import InputError
@@ -65,3 +68,45 @@ def text_column(table: pl.DataFrame, column: str, source: str | os.PathLike[str]
     if series.dtype != pl.String:
         raise InputError(f"{source}: column {column!r} holds {series.dtype}, not text")
     return series
+
+
+def write_atomically(path: Path, write: Callable[[Path], object], *, durable: bool = False) -> None:
+    """`write(temporary)` beside `path`, then rename over it: readers see the old file or the new one.
+
+    `durable` fsyncs before the rename, so after a power loss the file is whole or absent (checkpoints)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(temporary)
+        if durable:
+            descriptor = os.open(temporary, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomically(path: Path, text: str, *, durable: bool = False) -> None:
+    write_atomically(path, lambda temporary: temporary.write_text(text), durable=durable)
+
+
+def iter_jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line; `InputError` naming file:line otherwise."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    with handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise InputError(f"{path}:{number}: not JSON ({exc})") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
+            yield number, row

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pysynth.errors import ConfigError, LLMError
+from pysynth.tables import write_text_atomically
 
 HEALTH_POLL_S = 1.0
 
@@ -159,6 +160,4 @@ def _healthy(url: str) -> bool:
 
 def write_endpoints_file(path: Path, urls: list[str], model: str) -> None:
     lines = [f"# written by `pysynth serve` for {model}", "endpoints:", *(f"  - {url}" for url in urls)]
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text("\n".join(lines) + "\n")
-    os.replace(temporary, path)
+    write_text_atomically(path, "\n".join(lines) + "\n")

@@ -13,7 +13,6 @@ never read; an interrupted batch left only files that the next attempt overwrite
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from pysynth.runtime.frames import ROW_ID
+from pysynth.tables import write_atomically, write_text_atomically
 
 
 @dataclass
@@ -104,22 +104,9 @@ def empty_rows() -> pl.DataFrame:
 
 
 def _atomic_parquet(frame: pl.DataFrame, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.write_parquet(temporary, compression="zstd", statistics=False)
-    _sync_and_rename(temporary, path)
+    write_atomically(path, lambda temporary: frame.write_parquet(temporary, compression="zstd", statistics=False),
+                     durable=True)
 
 
 def _atomic_text(text: str, path: Path) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text)
-    _sync_and_rename(temporary, path)
-
-
-def _sync_and_rename(temporary: Path, path: Path) -> None:
-    # fsync before rename: after a power loss the shard is either whole or absent, never truncated.
-    descriptor = os.open(temporary, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-    os.replace(temporary, path)
+    write_text_atomically(path, text, durable=True)

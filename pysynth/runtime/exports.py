@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
 
 from pysynth.runtime.checkpoint import StepCheckpoint
+from pysynth.tables import write_atomically
 
 ROW_GROUP_ROWS = 20_000
 
@@ -16,25 +16,28 @@ ROW_GROUP_ROWS = 20_000
 def concat_shards(paths: list[Path], target: Path, file_format: str) -> None:
     """Writes `target` atomically, one shard in memory at a time (peak memory does not grow with the
     dataset). Shards may differ in columns and types: all are cast to their common schema first."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     distinct = {tuple(pl.read_parquet_schema(path).items()): None for path in paths}  # shards mostly agree
     empties = [pl.DataFrame(schema=dict(columns)) for columns in distinct]
     schema = pl.concat(empties, how="diagonal_relaxed").schema if empties else pl.Schema()
-    if file_format == "parquet":
-        writer = pq.ParquetWriter(temporary, pl.DataFrame(schema=schema).to_arrow().schema, compression="zstd")
-        with writer:
+
+    def write_parquet(temporary: Path) -> None:
+        with pq.ParquetWriter(temporary, pl.DataFrame(schema=schema).to_arrow().schema, compression="zstd") as writer:
             pending: list[pl.DataFrame] = []
+            pending_rows = 0
             for index, path in enumerate(paths):
                 pending.append(_conform(pl.read_parquet(path), schema))
+                pending_rows += pending[-1].height
                 # Row groups of ~ROW_GROUP_ROWS: one per shard would bloat the footer of a big export.
-                if sum(frame.height for frame in pending) >= ROW_GROUP_ROWS or index == len(paths) - 1:
+                if pending_rows >= ROW_GROUP_ROWS or index == len(paths) - 1:
                     writer.write_table(pl.concat(pending).to_arrow())
-                    pending.clear()
-    else:
+                    pending, pending_rows = [], 0
+
+    def write_jsonl(temporary: Path) -> None:
         with temporary.open("wb") as handle:
             for path in paths:
                 _conform(pl.read_parquet(path), schema).write_ndjson(handle)
-    os.replace(temporary, target)
+
+    write_atomically(target, write_parquet if file_format == "parquet" else write_jsonl)
 
 
 def _conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:

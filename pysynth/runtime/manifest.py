@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import time
 from dataclasses import asdict
@@ -13,6 +12,7 @@ from typing import Any
 
 from pysynth.dag import CompiledPipeline
 from pysynth.runtime.state import StepState
+from pysynth.tables import write_text_atomically
 
 MANIFEST_NAME = "run.json"
 
@@ -65,7 +65,5 @@ def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, 
 
 def write_manifest(output: Path, manifest: dict[str, Any]) -> Path:
     target = output / MANIFEST_NAME
-    temporary = target.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(manifest, indent=2) + "\n")
-    os.replace(temporary, target)
+    write_text_atomically(target, json.dumps(manifest, indent=2) + "\n")
     return target

@@ -8,18 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import orjson
 import pyarrow.parquet as pq
 from distilabel.steps import GeneratorStep
 from pydantic import Field
 
 from pysynth.errors import InputError
+from pysynth.tables import JSONL_SUFFIXES, PARQUET_SUFFIXES, iter_jsonl_objects
 
 if TYPE_CHECKING:
     from distilabel.typing import GeneratorStepOutput
 
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 class LoadFile(GeneratorStep):
@@ -93,21 +91,8 @@ def peek_columns(path: Path) -> list[str]:
 
 
 def _jsonl_rows(path: Path) -> Iterator[dict[str, Any]]:
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}: invalid JSON: {exc}") from None
-            if not isinstance(row, dict):
-                raise InputError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
-            yield row
+    for _, row in iter_jsonl_objects(path):
+        yield row
 
 
 def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
