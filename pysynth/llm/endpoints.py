@@ -11,7 +11,6 @@ Each endpoint is an `OpenAIHttpClient` without retries of its own, capped at its
 from __future__ import annotations
 
 import asyncio
-import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import aiohttp
 from ruamel.yaml import YAML
 
 from pysynth.errors import ConfigError, LLMRequestError
-from pysynth.llm.http_client import RETRYABLE_STATUSES, OpenAIHttpClient
+from pysynth.llm.http_client import RETRYABLE_STATUSES, OpenAIHttpClient, jittered_backoff
 
 HEALTH_TIMEOUT_S = 2.0
 MAX_COOLDOWN_S = 60.0
@@ -75,8 +74,7 @@ class EndpointPoolClient:
                                           f"{len(self.endpoints)} endpoints)", status=error.status,
                                           attempts=attempts) from error
                 self.retries += 1
-                base, cap = self._backoff
-                await asyncio.sleep(random.uniform(0.0, min(cap, base * 2.0 ** (attempts - 1))))
+                await asyncio.sleep(jittered_backoff(attempts, *self._backoff))
                 continue
             finally:
                 endpoint.outstanding -= 1

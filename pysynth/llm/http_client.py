@@ -34,6 +34,11 @@ _TRANSIENT_ERRORS = (
 )
 
 
+def jittered_backoff(attempts: int, base_s: float, max_s: float) -> float:
+    """Full-jitter exponential backoff before retry number `attempts` (1-based)."""
+    return random.uniform(0.0, min(max_s, base_s * 2.0 ** (attempts - 1)))
+
+
 @dataclass(slots=True)
 class _LoopState:
     """What must belong to one event loop: aiohttp sessions and asyncio semaphores cannot be shared."""
@@ -160,7 +165,7 @@ class OpenAIHttpClient:
                 return min(max(float(retry_after), 0.0), self._backoff_max_s)
             except ValueError:
                 pass  # an HTTP-date: rare from inference servers, fall back to our own backoff
-        return random.uniform(0.0, min(self._backoff_max_s, self._backoff_base_s * 2.0 ** (attempts - 1)))
+        return jittered_backoff(attempts, self._backoff_base_s, self._backoff_max_s)
 
     async def aclose(self) -> None:
         """Closes the running loop's session cleanly and every other session as well as it can."""

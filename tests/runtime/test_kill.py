@@ -48,6 +48,17 @@ def wait_for_shards(process: subprocess.Popen[bytes], output: Path, step: str, c
         time.sleep(0.005)
 
 
+SLOW = [{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}]
+
+
+def kill_after(pipeline: Path, output: Path, shards: int, *extra: str) -> None:
+    """Starts a run and SIGKILLs it once `shards` batches of the LLM step are on disk."""
+    process = start(pipeline, output, *extra)
+    wait_for_shards(process, output, "gen", shards)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
 def resume_and_compare(pipeline: Path, output: Path, reference: dict[str, pl.DataFrame]) -> None:
     resumed = start(pipeline, output, "--resume")
     assert resumed.wait(120) == 0, resumed.stderr.read().decode()  # type: ignore[union-attr]
@@ -70,11 +81,8 @@ def reference(tmp_path: Path, server) -> dict[str, pl.DataFrame]:  # type: ignor
 def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path: Path, server, reference,  # type: ignore[no-untyped-def]
                                                           kill_after_shards: int) -> None:
     pipeline = tmp_path / "pipeline.yaml"
-    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
-    process = start(pipeline, tmp_path / "out")
-    wait_for_shards(process, tmp_path / "out", "gen", kill_after_shards)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    server.set_faults(SLOW)
+    kill_after(pipeline, tmp_path / "out", kill_after_shards)
     assert shards_on_disk(tmp_path / "out", "gen") < 30, "killed too late to test anything"
     server.set_faults([])  # also zeroes the request counter
     resume_and_compare(pipeline, tmp_path / "out", reference)
@@ -84,22 +92,16 @@ def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path: Path, server
 
 def test_killed_twice_including_during_resume(tmp_path: Path, server, reference) -> None:  # type: ignore[no-untyped-def]
     pipeline = tmp_path / "pipeline.yaml"
-    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
-    first = start(pipeline, tmp_path / "out")
-    wait_for_shards(first, tmp_path / "out", "gen", 5)
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    second = start(pipeline, tmp_path / "out", "--resume")
-    wait_for_shards(second, tmp_path / "out", "gen", 15)
-    second.send_signal(signal.SIGKILL)
-    second.wait()
+    server.set_faults(SLOW)
+    kill_after(pipeline, tmp_path / "out", 5)
+    kill_after(pipeline, tmp_path / "out", 15, "--resume")
     server.set_faults([])
     resume_and_compare(pipeline, tmp_path / "out", reference)
 
 
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, server, reference) -> None:  # type: ignore[no-untyped-def]
     pipeline = tmp_path / "pipeline.yaml"
-    server.set_faults([{"match": "", "fault": "slow", "times": None, "delay_s": 0.02}])
+    server.set_faults(SLOW)
     process = start(pipeline, tmp_path / "out")
     wait_for_shards(process, tmp_path / "out", "gen", 6)
     process.send_signal(signal.SIGINT)
