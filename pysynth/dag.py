@@ -29,6 +29,7 @@ with warnings.catch_warnings():
     from pydantic import ValidationError
 
 from pysynth.dag_checks import check_columns, order_steps, resolve_parents
+from pysynth.dag_llm import ServerPlan, make_llm, resolve_llm, server_plan
 from pysynth.steps import UnknownStepType, import_path, resolve_step_type
 
 # Step fields the YAML sets through its own keys, never through `params`.
@@ -50,6 +51,7 @@ class StepNode:
     fingerprint: str
     concurrency: int
     llm: LLMSpec | None
+    server: ServerPlan | None  # a server the run starts for this step's LLM (launch or backend: local)
     # How a process-pool worker rebuilds the step: its class's import path and constructor arguments.
     build: tuple[str, dict[str, Any]]
 
@@ -79,11 +81,13 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
     order = order_steps(spec, parents, source)
     pipeline = Pipeline(name=spec.name, description=spec.description or None)
     nodes: dict[str, StepNode] = {}
+    servers: dict[Any, ServerPlan] = {}
     for index in order:
         step_spec = spec.steps[index]
         step_parents = parents[step_spec.name]
-        llm = _resolve_llm(loaded, index) if issubclass(step_classes[index], _Task) else None
-        step, kwargs = _build_step(loaded, index, step_classes[index], pipeline, llm)
+        llm = resolve_llm(loaded, index) if issubclass(step_classes[index], _Task) else None
+        server = server_plan(llm, loaded, index, servers) if llm is not None else None
+        step, kwargs = _build_step(loaded, index, step_classes[index], pipeline, llm, server)
         kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
         where = ("steps", index)
         if kind is StepKind.GENERATOR and step_parents:
@@ -99,6 +103,7 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
             fingerprint=_fingerprint(step_spec, step, [nodes[p].fingerprint for p in step_parents], loaded, llm),
             concurrency=_concurrency(step_spec, spec.defaults.concurrency, spec.defaults.batch_size, llm),
             llm=llm,
+            server=server,
             build=(import_path(step_spec.type), kwargs),
         )
         if step_spec.workers is not None and llm is not None:
@@ -147,7 +152,8 @@ def _step_class(loaded: LoadedSpec, index: int) -> type[_Step]:
 
 
 def _build_step(
-    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline, llm: LLMSpec | None
+    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline, llm: LLMSpec | None,
+    server: ServerPlan | None,
 ) -> tuple[_Step, dict[str, Any]]:
     step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
     for key in step_spec.params:
@@ -165,7 +171,7 @@ def _build_step(
     if issubclass(step_class, GeneratorStep):
         params.setdefault("batch_size", loaded.spec.defaults.batch_size)
     if llm is not None:
-        params["llm"] = _make_llm(llm, loaded, index)
+        params["llm"] = make_llm(llm, loaded, index, server)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -185,103 +191,6 @@ def _reserved_message(key: str) -> str:
     if key in StepSpec.model_fields:
         return f"'{key}' is not a parameter: set it with the step's own `{key}:` key, beside `params`"
     return f"'{key}' is not a parameter: pysynth sets it"
-
-
-def _resolve_llm(loaded: LoadedSpec, index: int) -> LLMSpec:
-    defaults, own = loaded.spec.defaults.llm, loaded.spec.steps[index].llm
-    merged = defaults or LLMSpec()
-    if own is not None:
-        update: dict[str, Any] = {key: getattr(own, key) for key in own.model_fields_set}
-        if "generation" in update:
-            update["generation"] = {**merged.generation, **own.generation}
-        merged = merged.model_copy(update=update)
-    where_llm = ("steps", index, "llm") if own is not None else ("defaults", "llm")
-    given = [name for name in ("base_url", "endpoints", "endpoints_file", "launch") if getattr(merged, name)]
-    if merged.launch is not None and merged.backend != "sglang":
-        raise loaded.source.error((*where_llm, "launch"), "launch starts SGLang servers: needs `backend: sglang`")
-    if len(given) > 1:
-        raise loaded.source.error(where_llm, f"give one of base_url, endpoints or endpoints_file, not {' and '.join(given)}")
-    if merged.regex is not None and (merged.backend != "sglang" or merged.json_schema is not None):
-        raise loaded.source.error((*where_llm, "regex"), "regex is an SGLang extension: needs `backend: sglang` "
-                                  "and no json_schema")
-    missing = [required for required in ("base_url", "model") if not getattr(merged, required)
-               and not (required == "base_url" and given)]
-    if missing:
-        where = ("steps", index, "llm") if own is not None else ("steps", index)
-        them = "it" if len(missing) == 1 else "them"
-        raise loaded.source.error(where, f"LLM step '{loaded.spec.steps[index].name}' has no {' and '.join(missing)}: "
-                                  f"set {them} under the step's `llm:` or under `defaults.llm:`")
-    return merged
-
-
-def _make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int) -> Any:
-    from pysynth.llm import OpenAICompatibleLLM
-
-    api_key = None
-    if llm.api_key_env:
-        api_key = os.environ.get(llm.api_key_env)
-        if api_key is None:
-            own = loaded.spec.steps[index].llm
-            step_sets_it = own is not None and "api_key_env" in own.model_fields_set
-            where = ("steps", index, "llm") if step_sets_it else ("defaults", "llm")
-            raise loaded.source.error((*where, "api_key_env"), f"environment variable '{llm.api_key_env}' is not set "
-                                      "(it should hold the API key)")
-    endpoints = list(llm.endpoints or [])
-    if llm.launch is not None:
-        try:
-            endpoints = launch_plan(llm).urls()
-        except PysynthError as error:
-            raise loaded.source.error(_llm_field(loaded, index, "launch"), str(error)) from None
-    if llm.endpoints_file:
-        from pysynth.llm.endpoints import load_endpoints_file
-
-        try:
-            endpoints = load_endpoints_file(loaded.path.resolve().parent / llm.endpoints_file)
-        except PysynthError as error:
-            raise loaded.source.error(_llm_field(loaded, index, "endpoints_file"), str(error)) from None
-    return OpenAICompatibleLLM(base_url=llm.base_url or "", endpoints=endpoints, model=llm.model, api=llm.api,
-                               api_key=api_key, timeout_s=llm.timeout_s, max_retries=llm.max_retries,
-                               max_concurrency=llm.max_concurrency,
-                               max_concurrency_per_endpoint=llm.max_concurrency_per_endpoint, n_mode=llm.n_mode,
-                               generation_kwargs=generation_kwargs(llm, loaded, index))
-
-
-def launch_plan(llm: LLMSpec) -> Any:
-    """The `pysynth serve` plan of an `llm.launch` block (the run starts it; see pysynth.runtime.run)."""
-    from pysynth.llm.launcher import ServePlan
-
-    assert llm.launch is not None and llm.model is not None
-    launch = llm.launch
-    return ServePlan(model=llm.model, gpus=tuple(launch.gpus.split(",")), tp=launch.tp, dp=launch.dp,
-                     host=launch.host, port=launch.port, router=launch.router, extra_args=tuple(launch.args))
-
-
-def generation_kwargs(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:
-    """Sampling fields plus the structured-output constraints, in the wire format SGLang reads."""
-    kwargs = dict(llm.generation)
-    if llm.regex is not None:
-        kwargs["regex"] = llm.regex
-    if llm.json_schema is not None:
-        name, schema = "answer", llm.json_schema
-        if isinstance(schema, str):
-            from pydantic import BaseModel
-
-            from pysynth.steps.transform.functions import import_function
-
-            try:
-                model = import_function(schema)
-            except ValueError as error:
-                raise loaded.source.error(_llm_field(loaded, index, "json_schema"), str(error)) from None
-            if not (isinstance(model, type) and issubclass(model, BaseModel)):
-                raise loaded.source.error(_llm_field(loaded, index, "json_schema"), f"'{schema}' is not a pydantic model")
-            name, schema = model.__name__, model.model_json_schema()
-        kwargs["response_format"] = {"type": "json_schema", "json_schema": {"name": name, "schema": schema}}
-    return kwargs
-
-
-def _llm_field(loaded: LoadedSpec, index: int, field: str) -> tuple[str | int, ...]:
-    own = loaded.spec.steps[index].llm
-    return ("steps", index, "llm", field) if own is not None and field in own.model_fields_set else ("defaults", "llm", field)
 
 
 def _fingerprint(spec: StepSpec, step: _Step, parent_prints: list[str], loaded: LoadedSpec, llm: LLMSpec | None) -> str:

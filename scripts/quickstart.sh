@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Set up pysynth in .venv and run the main job on the embedded default.
-# The main job, until the embedded LLM lands, is an LLM-free pipeline: near-duplicate removal.
+# Set up pysynth in .venv (with the embedded CPU model) and run the main job on it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/venv.sh"
-ensure_venv
+ensure_venv local
 
 cd "$ROOT"
-output="$ROOT/out/dedup_demo"
-echo "==> pysynth run pipelines/dedup_demo.yaml"
-"$VENV/bin/pysynth" run pipelines/dedup_demo.yaml --output "$output" --overwrite --quiet
-echo "==> done: the kept rows are in $output/export.parquet, the run manifest in $output/run.json"
+output="$ROOT/out/generate_demo"
+echo "==> pysynth run pipelines/generate_demo.yaml (the embedded Gemma 3 270M on llama.cpp, CPU only)"
+"$VENV/bin/pysynth" run pipelines/generate_demo.yaml --output "$output" --overwrite --quiet
+echo "==> done: the generated problems are in $output/tidy.parquet, the run manifest in $output/run.json"
+echo "    (the embedded model is tiny and its problems are weak: it shows the pipeline end to end offline)"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pysynth.errors import ConfigError, LLMError
+from pysynth.llm.local import LocalServerPlan
 from pysynth.tables import write_text_atomically
 
 HEALTH_POLL_S = 1.0
@@ -76,7 +77,9 @@ class _Child:
 
 
 class Launcher:
-    def __init__(self, plan: ServePlan, *, log: object = sys.stderr) -> None:
+    """Starts a plan's processes; `log` receives their output, each line prefixed with the child's name."""
+
+    def __init__(self, plan: ServePlan | LocalServerPlan, *, log: object = sys.stderr) -> None:
         self.plan, self.log = plan, log
         self.children: list[_Child] = []
 
@@ -88,6 +91,7 @@ class Launcher:
         if not self.plan.router:
             return self.plan.urls()
         router_port = self.plan.port + len(self.children)
+        assert isinstance(self.plan, ServePlan)
         argv = [self.plan.python, "-m", "sglang_router.launch_router", "--host", self.plan.host,
                 "--port", str(router_port), "--worker-urls", *(child.url for child in self.children)]
         router = self._spawn("router", argv, {}, f"http://{self.plan.host}:{router_port}")

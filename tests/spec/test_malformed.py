@@ -102,11 +102,20 @@ EXPECTED: dict[str, str] = {
     "'data/missing.jsonl' (relative paths start at the pipeline file's folder)",
     # LLM steps
     "llm_without_endpoint.yaml": "malformed/llm_without_endpoint.yaml:7:5: steps[1]: LLM step 'ask' has no "
-    "base_url and model: set them under the step's `llm:` or under `defaults.llm:`",
+    "base_url and model: set them under the step's `llm:` or under `defaults.llm:`, or use `backend: local` for the "
+    "embedded CPU model",
     "llm_without_model.yaml": "malformed/llm_without_model.yaml:11:10: steps[1].llm: LLM step 'ask' has no model: "
-    "set it under the step's `llm:` or under `defaults.llm:`",
+    "set it under the step's `llm:` or under `defaults.llm:`, or use `backend: local` for the embedded CPU model",
     "api_key_env_unset.yaml": "malformed/api_key_env_unset.yaml:7:18: defaults.llm.api_key_env: environment "
     "variable 'PYSYNTH_TEST_UNSET_API_KEY' is not set (it should hold the API key)",
+    "local_with_base_url.yaml": "malformed/local_with_base_url.yaml:5:5: defaults.llm: backend: local starts its "
+    "own server: remove base_url",
+    "local_block_without_backend.yaml": "malformed/local_block_without_backend.yaml:7:12: defaults.llm.local: local "
+    "configures the embedded server: needs `backend: local`",
+    "local_model_path_missing.yaml": "malformed/local_model_path_missing.yaml:10:14: steps[1].llm.local: model_path: "
+    "no such GGUF file 'models/missing.gguf' (relative paths start at the pipeline file's folder)",
+    "local_regex.yaml": "malformed/local_regex.yaml:4:32: defaults.llm.regex: regex is an SGLang extension: needs "
+    "`backend: sglang` and no json_schema",
     "llm_step_workers.yaml": "malformed/llm_step_workers.yaml:11:14: steps[1].workers: LLM steps run concurrently "
     "in the event loop; `workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)",
     # columns
