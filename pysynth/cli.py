@@ -130,6 +130,10 @@ from pysynth.cli_serve import register as _register_serve_command  # noqa: E402
 
 _register_serve_command(app)
 
+from pysynth.cli_train import register as _register_train_commands  # noqa: E402
+
+_register_train_commands(app)
+
 
 def main() -> None:
     try:

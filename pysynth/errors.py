@@ -50,3 +50,7 @@ class LLMRequestError(LLMError):
 
 class PipelineRunError(PysynthError):
     """A pipeline run stopped; everything already checkpointed stays on disk for `--resume`."""
+
+
+class TrainingError(PysynthError):
+    """A fine-tuning run failed after its inputs were validated (trl, torch or the model raised)."""

@@ -2,7 +2,7 @@
 # Set up pysynth in .venv (with the embedded CPU model) and run the main job on it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/venv.sh"
-ensure_venv local
+ensure_venv local,train
 
 cd "$ROOT"
 output="$ROOT/out/generate_demo"

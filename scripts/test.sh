@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Create or update .venv with the dev and local (embedded model) extras, then run the Rust and Python test suites.
+# Create or update .venv with the dev, local (embedded model) and train (trl, torch) extras, then run the Rust and Python test suites.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/venv.sh"
-ensure_venv dev,local
+ensure_venv dev,local,train
 
 cd "$ROOT"
 export PYO3_PYTHON="$PY"
