@@ -1,0 +1,72 @@
+"""Reading the parts of a model answer that QueST parses: the final answer after any reasoning,
+fenced code blocks, and the first JSON value embedded in prose.
+
+These never raise on malformed text: a model that ignores the format is a normal event, and the
+caller turns "nothing found" into a typed drop reason."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+THINK_OPEN = "<think>"
+THINK_CLOSE = "</think>"
+FENCE = "```"
+_DECODER = json.JSONDecoder()
+
+
+def final_answer(text: str) -> str | None:
+    """The text after the last `</think>`; the whole text when there is no reasoning section;
+    None when a `<think>` section was opened and never closed (the answer was cut off while the
+    model was still reasoning, so any code in it is a draft)."""
+    if THINK_CLOSE in text:
+        return text.rsplit(THINK_CLOSE, 1)[1]
+    return None if THINK_OPEN in text else text
+
+
+@dataclass(frozen=True)
+class FencedBlock:
+    label: str
+    """The info string's first word, lowercased ("python", "c++", "" when unlabeled)."""
+    body: str
+    closed: bool
+    """False for a block still open at the end of the text (a truncated answer)."""
+
+
+def fenced_blocks(text: str) -> list[FencedBlock]:
+    """Markdown fenced blocks in order. A fence line is one whose stripped text starts with three
+    backticks; the first opens a block (its label follows the backticks), the next closes it."""
+    blocks: list[FencedBlock] = []
+    label: str | None = None
+    body: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith(FENCE):
+            if label is not None:
+                body.append(line)
+            continue
+        if label is None:
+            words = stripped[len(FENCE):].strip().split()
+            label, body = (words[0].lower() if words else ""), []
+        else:
+            blocks.append(FencedBlock(label, "\n".join(body) + "\n" if body else "", closed=True))
+            label = None
+    if label is not None:
+        blocks.append(FencedBlock(label, "\n".join(body) + "\n" if body else "", closed=False))
+    return blocks
+
+
+def first_json(text: str, kind: type[dict[str, object]] | type[list[object]]) -> object | None:
+    """The first JSON object (`kind=dict`) or array (`kind=list`) that decodes at some opening
+    bracket of `text`, skipping brackets in prose that start no valid JSON; None if there is none."""
+    opener = "{" if kind is dict else "["
+    start = text.find(opener)
+    while start != -1:
+        try:
+            value, _ = _DECODER.raw_decode(text, start)
+        except ValueError:
+            value = None
+        if isinstance(value, kind):
+            return value
+        start = text.find(opener, start + 1)
+    return None

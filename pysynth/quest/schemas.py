@@ -1,0 +1,27 @@
+"""JSON schemas of the answers QueST asks for, sent as `json_schema:` so even a weak model parses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ConceptName = Annotated[str, StringConstraints(min_length=2, max_length=60)]
+TestInput = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class ConceptAnswer(BaseModel):
+    """The concept-extraction answer: broad topics and fine-grained knowledge points."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topics: list[ConceptName] = Field(min_length=1, max_length=5)
+    knowledge_points: list[ConceptName] = Field(min_length=1, max_length=10)
+
+
+class InputsAnswer(BaseModel):
+    """Test inputs, each exactly what the program reads on standard input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inputs: list[TestInput] = Field(min_length=1, max_length=20)
