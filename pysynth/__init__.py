@@ -21,10 +21,12 @@ from pysynth.dedup import (
     minhash_signatures,
     shingles,
 )
+from pysynth.graph import ConceptGraph, WalkArrays
 from pysynth import judge
 from pysynth.errors import ConfigError, InputError, JudgeFault, JudgeInternalError, PysynthError, SandboxError
 
 __all__ = [
+    "ConceptGraph",
     "ConfigError",
     "DedupConfig",
     "DedupResult",
@@ -39,6 +41,7 @@ __all__ = [
     "SandboxError",
     "ShingleUnit",
     "Verification",
+    "WalkArrays",
     "__version__",
     "dedup",
     "judge",

@@ -6,7 +6,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-__all__ = ["LshIndex", "dedup", "judge", "lsh_params", "minhash_signatures", "shingles"]
+__all__ = ["ConceptGraph", "LshIndex", "dedup", "judge", "lsh_params", "minhash_signatures", "shingles"]
 
 def minhash_signatures(texts: Any, config: Any) -> npt.NDArray[np.uint64]: ...
 def shingles(text: str, config: Any) -> list[bytes]: ...
@@ -22,6 +22,47 @@ class LshIndex:
     @property
     def params(self) -> tuple[int, int]: ...
     def __len__(self) -> int: ...
+
+@final
+class ConceptGraph:
+    @staticmethod
+    def from_seeds(
+        seeds: list[list[str]],
+        difficulties: list[float | None],
+        alpha: float,
+        eps: float,
+        default_difficulty: float | None = None,
+    ) -> ConceptGraph: ...
+    @staticmethod
+    def from_edges(
+        sources: Any,
+        targets: Any,
+        weights: list[float],
+        freq: list[int] | None,
+        diff: list[float] | None,
+        nodes: Any,
+    ) -> ConceptGraph: ...
+    @property
+    def nodes(self) -> list[str]: ...
+    def edges(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.uint32] | None,
+        npt.NDArray[np.float64] | None,
+    ]: ...
+    def transition_probabilities(self, node: str) -> list[tuple[str, float]]: ...
+    def sample_walks(
+        self,
+        count: int,
+        start_nodes: list[str] | None,
+        max_steps: int,
+        seed: int,
+        unique: bool,
+        max_attempts: int | None = None,
+    ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint32], int]: ...
 
 def judge(
     solutions: list[tuple[str, str]], tests: list[tuple[bytes, bytes | None]], config: Any

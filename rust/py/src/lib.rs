@@ -3,6 +3,7 @@
 mod config;
 mod dedup;
 mod errors;
+mod graph;
 mod judge;
 mod texts;
 
@@ -15,6 +16,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::lsh_params, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::dedup, module)?)?;
     module.add_class::<dedup::PyLshIndex>()?;
+    module.add_class::<graph::PyConceptGraph>()?;
     module.add_function(wrap_pyfunction!(judge::judge, module)?)?;
     Ok(())
 }
