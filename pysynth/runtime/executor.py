@@ -265,6 +265,12 @@ class Executor:
 
 
 def _run_global_step(step: object, rows: list[Row]) -> BatchResult:
+    produce = getattr(step, "produce", None)
+    if callable(produce):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
+        result = BatchResult(rows=[{**row, ROW_ID: f"{getattr(step, 'name', 'global')}-{index}"}
+                                   for index, row in enumerate(produce(rows))])
+        result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
+        return result
     select = getattr(step, "select", None)
     if not callable(select):
         return run_batch_step(step, rows, isolate=False)  # type: ignore[arg-type]

@@ -71,6 +71,10 @@ def _remove_earlier_outputs(output: Path) -> None:
 
 def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool) -> RunResult:
     executor = Executor(compiled, root)
+    for node in compiled.nodes.values():  # steps that write artifacts (a concept graph) next to the outputs
+        bind = getattr(node.step, "bind_output_dir", None)
+        if callable(bind):
+            bind(output.resolve())
     for name, node in compiled.nodes.items():
         expected = getattr(node.step, "expected_rows", None)
         if callable(expected):

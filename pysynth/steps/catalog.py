@@ -29,6 +29,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "keep_columns": ("`columns`", "only `columns`"),
     "filter": ("`input_columns`", "the input's (dropped rows counted by reason)"),
     "near_dedup": ("`column`", "the input's (near duplicates dropped)"),
+    "quest_prompt": ("statement or problem (by `kind`)", "<kind>_prompt"),
+    "quest_sample_prompts": ("seed_id, statement, concepts, topics, difficulty",
+                             "only prompt_id, concepts, few_shot_ids, generation_prompt"),
+    "quest_export": ("by `kind`", "only the dataset's columns (by `kind`)"),
 }
 
 

@@ -16,6 +16,16 @@ BUILTIN_STEPS: dict[str, str] = {
     "keep_columns": "distilabel.steps:KeepColumns",
     "filter": "pysynth.steps.filters.python_filter:PythonFilter",
     "near_dedup": "pysynth.steps.globals.near_dedup:NearDedup",
+    # QueST (pipelines/quest.yaml)
+    "quest_seed_rows": "pysynth.steps.quest.seed_rows:QuestSeedRows",
+    "quest_prompt": "pysynth.steps.quest.prompts:QuestPrompt",
+    "quest_parse_concepts": "pysynth.steps.quest.parse_concepts:QuestParseConcepts",
+    "quest_sample_prompts": "pysynth.steps.quest.sample_prompts:QuestSamplePrompts",
+    "quest_parse_problem": "pysynth.steps.quest.parse_problem:QuestParseProblem",
+    "quest_parse_inputs": "pysynth.steps.quest.parse_inputs:QuestParseInputs",
+    "quest_difficulty": "pysynth.steps.quest.difficulty:QuestDifficulty",
+    "quest_reject": "pysynth.steps.quest.reject:QuestReject",
+    "quest_export": "pysynth.steps.quest.export_rows:QuestExport",
 }
 
 

@@ -7,7 +7,10 @@ Content-Length bodies, nothing else): the same server is the "instantly answerin
 throughput benchmarks, so it must cost far less per request than the client under test.
 
 Answers are deterministic ("reply to: " + the last message or the prompt) so tests can assert on them.
-Faults are rules `{"match", "fault", "times", "delay_s"}` set at start (`--faults JSON`) or through
+A script (`--script JSON`, rules `{"match", "replies"}`) makes prompts containing `match` (a string, or
+a list of strings that must all occur; the first matching rule wins) answer with
+`replies[i % len(replies)]` for the i-th of `n` choices, verbatim: a scripted model for pipelines whose
+logic needs real-looking answers. Faults are rules `{"match", "fault", "times", "delay_s"}` set at start (`--faults JSON`) or through
 `POST /_control/faults`; see `FAULT_KINDS`. `OpenAIServer` starts and drives the process for tests.
 """
 
@@ -105,7 +108,16 @@ def wants_json(request: dict[str, Any]) -> bool:
     return "json_schema" in request or (isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"))
 
 
-def answer(request: dict[str, Any], chat: bool, serial: int) -> tuple[str, dict[str, Any]]:
+def scripted(prompt: str, script: list[dict[str, Any]]) -> list[str] | None:
+    for rule in script:
+        wanted = [rule["match"]] if isinstance(rule["match"], str) else rule["match"]
+        if all(part in prompt for part in wanted):
+            return list(rule["replies"])
+    return None
+
+
+def answer(request: dict[str, Any], chat: bool, serial: int,
+           script: list[dict[str, Any]] | None = None) -> tuple[str, dict[str, Any]]:
     """(the text faults match on, the OpenAI response) for a chat or completions request."""
     if chat:
         messages = request.get("messages")
@@ -126,8 +138,11 @@ def answer(request: dict[str, Any], chat: bool, serial: int) -> tuple[str, dict[
     if request.get("stream"):
         raise BadRequest("this test server does not stream")
     as_json, choices, completion_tokens, reply = wants_json(request), [], 0, "reply to: " + prompt
+    replies = scripted(prompt, script or [])
     for i in range(n):
         text = reply + f" #{i}" if i else reply
+        if replies:
+            text, as_json = replies[i % len(replies)], False
         words, finish = text.split(), "stop"
         if max_tokens is not None and len(words) > max_tokens:
             words, finish = words[:max_tokens], "length"
@@ -159,6 +174,7 @@ class ServerState:
     def __init__(self, rules: list[FaultRule]) -> None:
         self.serial, self.epoch = 0, 0  # epoch: bumped by every stats reset
         self.last_body: dict[str, Any] | None = None
+        self.script: list[dict[str, Any]] = []
         self.set_rules(rules)
 
     def set_rules(self, rules: list[FaultRule]) -> None:
@@ -281,7 +297,7 @@ class HTTPConnection(asyncio.Protocol):
             raise BadRequest("the body must be a JSON object")
         self.state.serial += 1
         self.state.last_body = request  # so tests can see the wire format a client sent
-        text, response = answer(request, chat, self.state.serial)
+        text, response = answer(request, chat, self.state.serial, self.state.script)
         rule = self.state.pick_fault(text)
         if rule is None:
             return self.send(http_response(200, dumps(response)))
@@ -315,9 +331,10 @@ class HTTPConnection(asyncio.Protocol):
         self.parse()
 
 
-async def serve(port: int, rules: list[FaultRule], parent: int) -> None:
+async def serve(port: int, rules: list[FaultRule], parent: int, script: list[dict[str, Any]] | None = None) -> None:
     loop = asyncio.get_running_loop()
     state, live = ServerState(rules), set[HTTPConnection]()
+    state.script = script or []
     server = await loop.create_server(lambda: HTTPConnection(state, live), "127.0.0.1", port, backlog=4096)
     print(f"READY {server.sockets[0].getsockname()[1]}", flush=True)
     stop = asyncio.Event()
@@ -339,9 +356,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--faults", default="[]", help="JSON list of fault rules")
+    parser.add_argument("--script", default="[]", help='JSON list of {"match", "replies"} scripted answers')
     parser.add_argument("--parent-pid", type=int, default=os.getppid(), help="exit when this process is gone")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, parse_rules(json.loads(args.faults)), args.parent_pid))
+    asyncio.run(serve(args.port, parse_rules(json.loads(args.faults)), args.parent_pid, json.loads(args.script)))
 
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never send 127.0.0.1 via a proxy
@@ -350,14 +368,16 @@ _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # neve
 class OpenAIServer:
     """The server as a child process: `with OpenAIServer(faults) as server: ... server.base_url ...`."""
 
-    def __init__(self, faults: list[dict[str, Any]] | None = None, *, port: int = 0) -> None:
-        self._faults, self._requested_port = faults or [], port
+    def __init__(self, faults: list[dict[str, Any]] | None = None, *, port: int = 0,
+                 script: list[dict[str, Any]] | None = None) -> None:
+        self._faults, self._requested_port, self._script = faults or [], port, script or []
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
 
     def start(self, timeout_s: float = 30.0) -> OpenAIServer:
         command = [sys.executable, "-m", "tests.support.openai_server", "--port", str(self._requested_port),
-                   "--faults", json.dumps(self._faults), "--parent-pid", str(os.getpid())]
+                   "--faults", json.dumps(self._faults), "--script", json.dumps(self._script),
+                   "--parent-pid", str(os.getpid())]
         self._process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         assert self._process.stdout is not None
         ready, _, _ = select.select([self._process.stdout], [], [], timeout_s)

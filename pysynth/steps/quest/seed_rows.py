@@ -1,0 +1,39 @@
+"""Seed problems from any table: statement, id and a difficulty label mapped to QueST's 1-5 levels."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, PrivateAttr
+
+from pysynth.quest.seeds import seed_from_row, SeedColumns
+from pysynth.steps.base import Row, RowResult, RowStep
+
+
+class QuestSeedRows(RowStep):
+    """Reads `statement_column` (and `id_column`, `difficulty_column`) into seed_id, statement,
+    difficulty (1-5 or null). `scale: rating` maps Codeforces ratings, `taco` TACO's labels."""
+
+    statement_column: str = Field(default="statement", description="Column holding the problem statement.")
+    id_column: str | None = Field(default="id", description="Column holding an id; null: numbered rows.")
+    difficulty_column: str | None = Field(default="difficulty", description="Column holding the label; null: none.")
+    scale: Literal["level", "rating", "taco"] = Field(default="level", description="What the label column holds.")
+    source: str = Field(default="pysynth-seeds", description="Written to each seed's `source`.")
+
+    _seen: int = PrivateAttr(default=0)
+
+    @property
+    def inputs(self) -> list[str]:  # type: ignore[override]
+        return [self.statement_column]
+
+    @property
+    def outputs(self) -> list[str]:  # type: ignore[override]
+        return ["seed_id", "statement", "difficulty", "source"]
+
+    def transform(self, row: Row) -> RowResult:
+        self._seen += 1
+        columns = SeedColumns(statement=self.statement_column, id=self.id_column,
+                              difficulty=self.difficulty_column, scale=self.scale, source=self.source)
+        seed = seed_from_row(row, columns, self._seen)  # an InputError fails this row, naming it
+        return {**row, "seed_id": seed.id, "statement": seed.statement, "difficulty": seed.difficulty,
+                "source": seed.source}
