@@ -205,6 +205,8 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         path, body, field = self._request(input, kwargs)
         started = time.perf_counter()
         generations: list[str | None] = []
+        logprobs: list[list[list[dict[str, Any]]]] = []
+        want_logprobs = bool(body.get("logprobs"))
         input_tokens = output_tokens = 0
         try:
             if self.n_mode == "repeat" and num_generations > 1:
@@ -212,6 +214,8 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
                                                   for _ in range(num_generations)))
                 for payload in payloads:
                     generations.extend(_answer(choice, field) for choice in payload["choices"][:1])  # type: ignore[index]
+                    if want_logprobs:
+                        logprobs.extend(_logprobs(choice, field) for choice in payload["choices"][:1])  # type: ignore[index]
                     usage_of: Any = payload.get("usage") or {}
                     input_tokens += usage_of.get("prompt_tokens") or 0
                     output_tokens += usage_of.get("completion_tokens") or 0
@@ -223,6 +227,8 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
                     choices = sorted(choices, key=lambda choice: choice.get("index", 0))
                 try:
                     generations.extend(_answer(choice, field) for choice in choices)
+                    if want_logprobs:
+                        logprobs.extend(_logprobs(choice, field) for choice in choices)
                 except (KeyError, TypeError, AttributeError) as exc:
                     raise LLMRequestError(
                         f"POST {client.base_url}{path} answered choices of an unexpected shape: {choices!r:.300}",
@@ -235,14 +241,18 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
             counter.failures += 1
             raise
         del generations[num_generations:]
+        del logprobs[num_generations:]
         counter.requests += 1
         counter.input_tokens += input_tokens
         counter.output_tokens += output_tokens
         counter.latency_s += time.perf_counter() - started
-        return {
+        output: GenerateOutput = {
             "generations": generations,
             "statistics": {"input_tokens": [input_tokens], "output_tokens": [output_tokens]},
         }
+        if want_logprobs:
+            output["logprobs"] = logprobs  # type: ignore[typeddict-item]
+        return output
 
     def _request(self, input: FormattedInput, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any], str]:
         """The endpoint path, the body without `n`, and the choice field holding the answer."""
@@ -267,6 +277,24 @@ def _answer(choice: dict[str, Any], field: str) -> str | None:
         return content
     text: str = choice["text"]
     return text
+
+
+def _logprobs(choice: dict[str, Any], field: str) -> list[list[dict[str, Any]]]:
+    """One answer's log probabilities as distilabel's `LLMLogprobs` entry: per generated token, the
+    top candidates `[{"token", "logprob"}, ...]` (just the sampled token when no top-k was asked)."""
+    raw = choice.get("logprobs") or {}
+    positions: list[list[dict[str, Any]]] = []
+    if field == "message":  # chat: {"content": [{"token", "logprob", "top_logprobs": [...]}, ...]}
+        for item in raw.get("content") or []:
+            top = item.get("top_logprobs") or [item]
+            positions.append([{"token": entry["token"], "logprob": entry["logprob"]} for entry in top])
+        return positions
+    tokens, chosen = raw.get("tokens") or [], raw.get("token_logprobs") or []  # completions: parallel lists
+    tops = raw.get("top_logprobs") or [None] * len(tokens)
+    for token, logprob, top in zip(tokens, chosen, tops, strict=False):
+        entries = top.items() if isinstance(top, dict) and top else [(token, logprob)]
+        positions.append([{"token": name, "logprob": value} for name, value in entries])
+    return positions
 
 
 def _response_format(structured_output: dict[str, Any]) -> dict[str, Any]:

@@ -33,9 +33,11 @@ class BatchStats:
     output_tokens: int = 0
     requests: int = 0
     seconds: float = 0.0
+    latency_seconds: float = 0.0  # summed over the step's successful LLM requests (retries included)
 
     def add(self, other: BatchStats) -> None:
-        for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "seconds"):
+        for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "seconds",
+                     "latency_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, count in other.dropped.items():
             self.dropped[reason] = self.dropped.get(reason, 0) + count

@@ -10,6 +10,7 @@ or later on a Ray worker without change.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,8 +86,9 @@ async def run_llm_task(task: _Task, rows: list[Row]) -> BatchResult:
                 raise outcome
             result.fail(row, outcome)
             continue
-        outputs, input_tokens, output_tokens = outcome
+        outputs, input_tokens, output_tokens, latency = outcome
         result.stats.requests += 1
+        result.stats.latency_seconds += latency
         result.stats.input_tokens += input_tokens
         result.stats.output_tokens += output_tokens
         for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
@@ -97,7 +99,7 @@ async def run_llm_task(task: _Task, rows: list[Row]) -> BatchResult:
     return result
 
 
-async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int]:
+async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int, float]:
     mapped = bool(task.input_mappings or task.output_mappings)
     if mapped:
         (renamed,), overridden = task._apply_input_mappings(([row],))
@@ -105,12 +107,17 @@ async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int]:
     else:
         task_row = row
     llm: Any = task.llm
+    started = time.perf_counter()
     output = await llm.agenerate(input=task.format_input(task_row), num_generations=task.num_generations,
                                  **llm.get_generation_kwargs())
+    latency = time.perf_counter() - started
     statistics = output.get("statistics") or {}
     input_tokens = sum(_ints(statistics.get("input_tokens")))
     output_tokens = sum(_ints(statistics.get("output_tokens")))
     formatted = task._format_outputs(output, task_row)
+    if "logprobs" in output:  # asked for with `logprobs: true` in the step's generation settings
+        for item, logprobs in zip(formatted, output["logprobs"], strict=False):
+            item["logprobs"] = logprobs
     model_name = llm.model_name
     if task.group_generations:
         from distilabel.utils.dicts import group_dicts
@@ -120,7 +127,7 @@ async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int]:
         outputs = [{**task_row, **item, "model_name": model_name} for item in formatted]
     if mapped:
         outputs = [task._apply_mappings_and_restore_overriden(item, overridden[0]) for item in outputs]
-    return outputs, input_tokens, output_tokens
+    return outputs, input_tokens, output_tokens, latency
 
 
 def _ints(values: Any) -> list[int]:

@@ -23,7 +23,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "load_file": ("-", "the file's columns (or `columns`)"),
     "make_rows": ("-", "the keys of `columns`"),
     "load_rows": ("-", "the keys of `data`"),
-    "generate": ("the {placeholders} of `template`", "generation, model_name, distilabel_metadata"),
+    "generate": ("the {placeholders} of `template`", "generation, model_name, distilabel_metadata, logprobs (if asked)"),
     "map": ("`input_columns`", "`output_columns` (plus the input's)"),
     "explode": ("`column`", "`column` (one row per element), `index_column`"),
     "keep_columns": ("`columns`", "only `columns`"),

@@ -132,3 +132,10 @@ def test_a_missing_gguf_file_is_reported_before_anything_starts(tmp_path: Path) 
     plan = LocalServerPlan(model_path=str(tmp_path / "nope.gguf"), port=free_port())
     with pytest.raises(LLMError, match="no such GGUF file"):
         plan.commands()
+
+
+def test_logprobs_from_the_real_server(server_url: str) -> None:
+    out = generate(server_url, [{"role": "user", "content": "Say yes."}], logprobs=True, top_logprobs=2)
+    positions = out["logprobs"][0]  # type: ignore[index]
+    assert positions and all(len(top) == 2 for top in positions)
+    assert all(isinstance(entry["token"], str) and entry["logprob"] <= 0 for top in positions for entry in top)

@@ -238,3 +238,19 @@ asyncio.run(llm.agenerate([{{"role": "user", "content": "b"}}]))
     assert done.returncode == 0, done.stderr
     noise = [line for line in done.stderr.splitlines() if "nclosed" in line or "ResourceWarning" in line]
     assert not noise, done.stderr
+
+
+def test_logprobs_come_back_per_generation_in_distilabels_shape(make_llm: Any) -> None:
+    out = run(make_llm().agenerate(chat("two words"), num_generations=2, logprobs=True, top_logprobs=2))
+    first = out["logprobs"][0]
+    assert len(out["logprobs"]) == 2 and len(first) == 4  # "reply to: two words": four tokens
+    assert first[0] == [{"token": "reply", "logprob": -0.1}, {"token": "reply~1", "logprob": -0.2}]
+
+
+def test_completions_logprobs_without_top_k_are_the_sampled_tokens(make_llm: Any) -> None:
+    out = run(make_llm(api="completions").agenerate("plain prompt", logprobs=1))
+    assert out["logprobs"][0][:2] == [[{"token": "reply", "logprob": -0.1}], [{"token": "to:", "logprob": -0.2}]]
+
+
+def test_no_logprobs_unless_asked(make_llm: Any) -> None:
+    assert "logprobs" not in run(make_llm().agenerate(chat("plain")))

@@ -73,3 +73,16 @@ def test_repeat_mode_sends_one_request_per_generation(tmp_path: Path) -> None:
         stats = server.stats()
     assert stats["requests"] == 12 * 3 and stats["last_body"]["n"] == 1
     assert sorted_rows(result.outputs["gen"]).height == 36
+
+
+def test_logprobs_asked_for_in_generation_land_in_a_column_and_latency_in_the_manifest(tmp_path: Path) -> None:
+    with OpenAIServer() as server:
+        block = f'{{base_url: "{server.base_url}", model: m, generation: {{logprobs: true, top_logprobs: 1}}}}'
+        result = run(tmp_path, pipeline(block, generations=2))
+    rows = sorted_rows(result.outputs["gen"])
+    assert rows.height == 24
+    first = rows.row(0, named=True)
+    assert first["logprobs"][0] == [{"token": "reply", "logprob": -0.1}]
+    assert len(first["logprobs"]) == len(first["generation"].split())
+    step = result.manifest["steps"]["gen"]
+    assert step["requests"] == 12 and 0 < step["mean_latency_seconds"] < 5

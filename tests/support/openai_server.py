@@ -116,6 +116,20 @@ def scripted(prompt: str, script: list[dict[str, Any]]) -> list[str] | None:
     return None
 
 
+def token_logprobs(words: list[str], chat: bool, top: Any) -> dict[str, Any]:
+    """Log probabilities in OpenAI's shapes (one "token" per word): the k-th word has logprob -(k+1)/10,
+    and each of the `top` alternatives ("<word>~j") is j tenths less likely."""
+    count = top if isinstance(top, int) and top > 0 else 0
+    rows = [(word, -(k + 1) / 10, [(word if j == 0 else f"{word}~{j}", -(k + 1 + j) / 10) for j in range(count)])
+            for k, word in enumerate(words)]
+    if chat:
+        return {"content": [{"token": word, "logprob": value, "bytes": None,
+                             "top_logprobs": [{"token": t, "logprob": v, "bytes": None} for t, v in alts]}
+                            for word, value, alts in rows]}
+    return {"tokens": [word for word, _, _ in rows], "token_logprobs": [value for _, value, _ in rows],
+            "top_logprobs": [dict(alts) for _, _, alts in rows] if count else None, "text_offset": []}
+
+
 def answer(request: dict[str, Any], chat: bool, serial: int,
            script: list[dict[str, Any]] | None = None) -> tuple[str, dict[str, Any]]:
     """(the text faults match on, the OpenAI response) for a chat or completions request."""
@@ -151,11 +165,12 @@ def answer(request: dict[str, Any], chat: bool, serial: int,
             text = json.dumps({"reply": text})
             words = text.split()
         completion_tokens += len(words)
+        logprobs = token_logprobs(words, chat, request.get("top_logprobs")) if request.get("logprobs") else None
         if chat:
-            choices.append({"index": i, "message": {"role": "assistant", "content": text}, "logprobs": None,
+            choices.append({"index": i, "message": {"role": "assistant", "content": text}, "logprobs": logprobs,
                             "finish_reason": finish})
         else:
-            choices.append({"index": i, "text": text, "logprobs": None, "finish_reason": finish})
+            choices.append({"index": i, "text": text, "logprobs": logprobs, "finish_reason": finish})
     prompt_tokens = sum(len(t.split()) for t in texts)
     return prompt, {
         "id": f"{'chatcmpl' if chat else 'cmpl'}-{serial}",
