@@ -120,8 +120,11 @@ class Launcher:
                 child.process.wait()
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str], url: str) -> _Child:
+        # Own session: a Ctrl-C meant for pysynth must not reach the servers before `stop` does.
+        # Parent-death signal: a pysynth killed with SIGKILL must not leave servers holding GPUs.
         process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **env}, start_new_session=True)
+                                   env={**os.environ, **env}, start_new_session=True,
+                                   preexec_fn=_terminate_with_parent)
         child = _Child(name, process, url)
         self.children.append(child)
         threading.Thread(target=self._forward, args=(child,), daemon=True).start()
@@ -151,6 +154,15 @@ class Launcher:
                 raise LLMError(f"{names} not healthy after {timeout_s:.0f} s (GET /health)")
             if waiting:
                 time.sleep(HEALTH_POLL_S)
+
+
+def _terminate_with_parent() -> None:
+    """In the child before exec: SIGTERM when the launching thread's process dies (Linux prctl)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _healthy(url: str) -> bool:

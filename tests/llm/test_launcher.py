@@ -35,8 +35,11 @@ def free_port_run(count: int) -> int:
     raise RuntimeError("no free port run")
 
 
-def start_serve(tmp_path: Path, *arguments: str, fail: bool = False) -> tuple[subprocess.Popen[bytes], Path]:
+def start_serve(tmp_path: Path, *arguments: str, fail: bool = False,
+                like_sglang: bool = False) -> tuple[subprocess.Popen[bytes], Path]:
     env = {**os.environ, "PYTHONPATH": f"{FAKE_SGLANG}:{ROOT}", "FAKE_SGLANG_RECORD": str(tmp_path)}
+    if like_sglang:
+        env["FAKE_SGLANG_LIKE_SGLANG"] = "1"
     if fail:
         env["FAKE_SGLANG_FAIL"] = "1"
     endpoints = tmp_path / "endpoints.yaml"
@@ -72,6 +75,23 @@ def test_one_server_per_tp_group_then_sigterm_stops_them_all(tmp_path: Path) -> 
     assert process.wait(30) == 0
     for url in urls:
         assert not _healthy(url.removesuffix("/v1")), f"{url} still answers after pysynth serve stopped"
+
+
+def test_servers_stop_when_pysynth_is_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL gives pysynth no chance to stop its children: the kernel's parent-death signal must."""
+    port = free_port_run(2)
+    process, endpoints = start_serve(tmp_path, "--gpus", "0,1", "--port", str(port), like_sglang=True)
+    wait_for(endpoints, process)
+    servers = [int(server["pid"]) for server in recorded(tmp_path, "server")]  # type: ignore[call-overload]
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while any(_healthy(f"http://127.0.0.1:{p}") for p in (port, port + 1)):
+        if time.monotonic() > deadline:
+            for pid in servers:  # clean up before failing
+                os.kill(pid, signal.SIGKILL)
+            pytest.fail("servers outlived a SIGKILLed pysynth serve")
+        time.sleep(0.2)
 
 
 def test_router_mode_lists_only_the_router(tmp_path: Path) -> None:

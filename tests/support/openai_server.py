@@ -346,7 +346,9 @@ class HTTPConnection(asyncio.Protocol):
         self.parse()
 
 
-async def serve(port: int, rules: list[FaultRule], parent: int, script: list[dict[str, Any]] | None = None) -> None:
+async def serve(port: int, rules: list[FaultRule], parent: int | None,
+                script: list[dict[str, Any]] | None = None) -> None:
+    """Serves until SIGTERM/SIGINT, or until process `parent` is gone (None: never checked)."""
     loop = asyncio.get_running_loop()
     state, live = ServerState(rules), set[HTTPConnection]()
     state.script = script or []
@@ -359,7 +361,7 @@ async def serve(port: int, rules: list[FaultRule], parent: int, script: list[dic
         try:
             await asyncio.wait_for(stop.wait(), 0.5)
         except TimeoutError:
-            if os.getppid() != parent:
+            if parent is not None and os.getppid() != parent:
                 break
     server.close()
     for connection in list(live):  # hanging connections would otherwise keep wait_closed() waiting

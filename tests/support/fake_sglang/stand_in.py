@@ -30,4 +30,7 @@ def run(kind: str) -> None:
         print("RuntimeError: CUDA out of memory (stand-in)", flush=True)
         sys.exit(3)
     print(f"{kind} starting on {args.host}:{args.port}", flush=True)
-    asyncio.run(serve(args.port, [], os.getppid()))
+    # Like the real SGLang, a stand-in asked to (FAKE_SGLANG_LIKE_SGLANG) does not watch its parent, so a
+    # test can see whether pysynth's own parent-death signal stops it; otherwise it exits with its parent.
+    parent = None if os.environ.get("FAKE_SGLANG_LIKE_SGLANG") else os.getppid()
+    asyncio.run(serve(args.port, [], parent))
