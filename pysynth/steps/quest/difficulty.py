@@ -38,6 +38,8 @@ class QuestDifficulty(RowStep):
             answers = [answers]
         extracted = [extract_code(str(answer)) for answer in answers]
         solutions = [code for code in extracted if not isinstance(code, NoCode)]
+        if len(solutions) < self.min_solutions:  # nothing to run: say why, not "too few ran validly"
+            return Dropped("difficulty: fewer than min_solutions answers hold a code block")
         rules = DifficultyRules(min_valid_outputs=self.min_valid_outputs, min_valid_inputs=self.min_valid_inputs,
                                 min_solutions=self.min_solutions)
         config = judge.JudgeConfig.build(time_limit=self.time_limit, memory_limit=self.memory_limit)

@@ -105,3 +105,22 @@ def test_inputs_from_a_generator_program_drop_duplicates_with_reasons() -> None:
 def test_a_generator_answer_without_code_drops_the_problem() -> None:
     step = QuestParseInputs(name="inputs", mode="generator")
     assert step.transform({"inputs_answer": "I cannot."}) == Dropped("inputs: generator: no fenced code block")
+
+
+def test_answers_without_code_are_named_as_such() -> None:
+    from pysynth.steps.quest.difficulty import QuestDifficulty
+
+    step = QuestDifficulty(name="difficulty")
+    row = {"solution_answers": ["no code", "```python\nprint(1)\n```", "still none"], "inputs": ["1\n", "2\n"]}
+    assert step.transform(row) == Dropped("difficulty: fewer than min_solutions answers hold a code block")
+
+
+def test_difficulty_of_a_two_to_one_split_is_one_third() -> None:
+    from pysynth.steps.quest.difficulty import QuestDifficulty
+
+    same, other = "```python\nprint(int(input()) * 2)\n```", "```python\nprint(int(input()) + 2)\n```"
+    row = {"solution_answers": [same, same, other], "inputs": ["5\n", "7\n"]}
+    out = QuestDifficulty(name="difficulty").transform(row)
+    assert isinstance(out, dict) and out["delta"] == pytest.approx(1 / 3)
+    assert [test["output"] for test in out["tests"]] == ["10\n", "14\n"]
+    assert out["solutions_valid"] == 3 and out["solutions_without_code"] == 0
