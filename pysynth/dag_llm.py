@@ -6,6 +6,7 @@ the embedded llama.cpp server of `backend: local` (steps with the same settings 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -98,12 +99,12 @@ def server_plan(llm: LLMSpec, loaded: LoadedSpec, index: int, started: dict[Any,
         if not os.path.isfile(model_path):
             raise loaded.source.error(llm_field(loaded, index, "local"), f"model_path: no such GGUF file "
                                       f"'{local.model_path}' (relative paths start at the pipeline file's folder)")
-    key = (model_path, local.slots, local.context, local.threads, local.chat_template, tuple(local.args))
+    # The settings without a port identify the server: steps that share them share it.
+    key = LocalServerPlan(model_path=model_path, port=0, slots=local.slots, context=local.context,
+                          threads=local.threads, chat_template=local.chat_template, extra_args=tuple(local.args))
     if key not in started:
         # The port is chosen now so every client knows its URL before the server starts.
-        started[key] = LocalServerPlan(model_path=model_path, port=free_port(), slots=local.slots,
-                                       context=local.context, threads=local.threads,
-                                       chat_template=local.chat_template, extra_args=tuple(local.args))
+        started[key] = dataclasses.replace(key, port=free_port())
     return started[key]
 
 
