@@ -113,6 +113,10 @@ class ExtractionRejected:
 
 
 FIELDS = ("topics", "knowledge_points")
+# How many of each an answer may give: the parser's caps and the JSON schema the model is held to.
+MAX_TOPICS = 5
+MAX_KNOWLEDGE_POINTS = 10
+MAX_CONCEPT_CHARS = 80
 
 
 def _field_key(key: str) -> str:
@@ -135,7 +139,11 @@ def _concepts(items: list[object], field: str, cap: int, max_chars: int) -> tupl
 
 
 def parse_concept_extraction(
-    answer: str, *, max_topics: int = 5, max_knowledge_points: int = 10, max_concept_chars: int = 80
+    answer: str,
+    *,
+    max_topics: int = MAX_TOPICS,
+    max_knowledge_points: int = MAX_KNOWLEDGE_POINTS,
+    max_concept_chars: int = MAX_CONCEPT_CHARS,
 ) -> ConceptExtraction | ExtractionRejected:
     """Parse `{"topics": [...], "knowledge_points": [...]}` from the first JSON object after any
     reasoning section (prose and code fences around it are ignored; key spelling is forgiving:

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pysynth.quest.concepts import MAX_KNOWLEDGE_POINTS, MAX_TOPICS
+
 ConceptName = Annotated[str, StringConstraints(min_length=2, max_length=60)]
 TestInput = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -15,8 +17,8 @@ class ConceptAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    topics: list[ConceptName] = Field(min_length=1, max_length=5)
-    knowledge_points: list[ConceptName] = Field(min_length=1, max_length=10)
+    topics: list[ConceptName] = Field(min_length=1, max_length=MAX_TOPICS)
+    knowledge_points: list[ConceptName] = Field(min_length=1, max_length=MAX_KNOWLEDGE_POINTS)
 
 
 class InputsAnswer(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pysynth.quest.concepts import ExtractionRejected, parse_concept_extraction
+from pysynth.quest.concepts import MAX_KNOWLEDGE_POINTS, MAX_TOPICS, ExtractionRejected, parse_concept_extraction
 from pysynth.steps.base import Dropped, Row, RowResult, RowStep
 
 
@@ -13,8 +13,8 @@ class QuestParseConcepts(RowStep):
     a malformed answer drops the seed under `concepts: <reason>`."""
 
     column: str = Field(default="concepts_answer", description="The extraction answer.")
-    max_topics: int = Field(default=5, ge=1)
-    max_knowledge_points: int = Field(default=10, ge=1)
+    max_topics: int = Field(default=MAX_TOPICS, ge=1)
+    max_knowledge_points: int = Field(default=MAX_KNOWLEDGE_POINTS, ge=1)
 
     @property
     def inputs(self) -> list[str]:  # type: ignore[override]
