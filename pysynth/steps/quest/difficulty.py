@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from pydantic import Field
 
 from pysynth import judge
@@ -32,6 +34,15 @@ class QuestDifficulty(RowStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return ["delta", "tests", "solutions_total", "solutions_valid", "solutions_without_code"]
 
+    @cached_property
+    def _rules(self) -> DifficultyRules:
+        return DifficultyRules(min_valid_outputs=self.min_valid_outputs, min_valid_inputs=self.min_valid_inputs,
+                               min_solutions=self.min_solutions)
+
+    @cached_property
+    def _judge_config(self) -> judge.JudgeConfig:
+        return judge.JudgeConfig.build(time_limit=self.time_limit, memory_limit=self.memory_limit)
+
     def transform(self, row: Row) -> RowResult:
         answers = row.get(self.solutions_column) or []
         if isinstance(answers, str):
@@ -40,10 +51,8 @@ class QuestDifficulty(RowStep):
         solutions = [code for code in extracted if not isinstance(code, NoCode)]
         if len(solutions) < self.min_solutions:  # nothing to run: say why, not "too few ran validly"
             return Dropped("difficulty: fewer than min_solutions answers hold a code block")
-        rules = DifficultyRules(min_valid_outputs=self.min_valid_outputs, min_valid_inputs=self.min_valid_inputs,
-                                min_solutions=self.min_solutions)
-        config = judge.JudgeConfig.build(time_limit=self.time_limit, memory_limit=self.memory_limit)
-        score = score_difficulty(solutions, [str(text) for text in row.get("inputs") or []], rules, config)
+        inputs = [str(text) for text in row.get("inputs") or []]
+        score = score_difficulty(solutions, inputs, self._rules, self._judge_config)
         if isinstance(score, DifficultyDrop):
             return Dropped(f"difficulty: {score.reason.value}")
         tests = [{"input": item.input, "output": item.output, "share": item.share, "valid": item.valid}

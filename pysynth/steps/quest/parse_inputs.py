@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -33,17 +34,23 @@ class QuestParseInputs(RowStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return ["inputs", "inputs_dropped"]
 
+    @cached_property
+    def _limits(self) -> InputLimits:
+        return InputLimits(max_inputs=self.count, max_bytes=self.max_bytes)
+
+    @cached_property
+    def _generator_config(self) -> judge.JudgeConfig:
+        return judge.JudgeConfig.build(time_limit=self.time_limit)
+
     def transform(self, row: Row) -> RowResult:
         answer = str(row.get(self.column) or "")
-        limits = InputLimits(max_inputs=self.count, max_bytes=self.max_bytes)
         if self.mode == "list":
-            checked = parse_test_inputs(answer, limits)
+            checked = parse_test_inputs(answer, self._limits)
         else:
             program = extract_code(answer)
             if isinstance(program, NoCode):
                 return Dropped(f"inputs: generator: {program.reason.value}")
-            config = judge.JudgeConfig.build(time_limit=self.time_limit)
-            checked = generate_inputs(program, range(1, self.count + 1), limits, config)
+            checked = generate_inputs(program, range(1, self.count + 1), self._limits, self._generator_config)
         return self._kept_or_dropped(row, checked)
 
     def _kept_or_dropped(self, row: Row, checked: CheckedInputs) -> RowResult:

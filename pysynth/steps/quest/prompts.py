@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -18,6 +20,10 @@ SOURCE_COLUMN: dict[str, str] = {"concepts": "statement", "inputs": "problem", "
 PROMPT_COLUMN: dict[str, str] = {"concepts": "concepts_prompt", "inputs": "inputs_prompt",
                                  "generator": "inputs_prompt", "solution": "solution_prompt",
                                  "distill": "distill_prompt"}
+
+
+DISTILL_SUFFIX = ("\n\nReason step by step at length before the code: analyse the constraints, consider "
+                  "and reject naive approaches, and prove the chosen algorithm correct.")
 
 
 class QuestPrompt(RowStep):
@@ -37,20 +43,16 @@ class QuestPrompt(RowStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return [PROMPT_COLUMN[self.kind]]
 
+    @cached_property
+    def _render(self) -> Callable[[str], str]:
+        renderers: dict[str, Callable[[str], str]] = {
+            "concepts": render_extraction_prompt,
+            "inputs": lambda problem: render_inputs_prompt(problem, self.count),
+            "generator": render_generator_prompt,
+            "solution": lambda problem: render_solution_prompt(problem, self.language),
+            "distill": lambda problem: render_solution_prompt(problem, self.language) + DISTILL_SUFFIX,
+        }
+        return renderers[self.kind]
+
     def transform(self, row: Row) -> RowResult:
-        text = str(row[SOURCE_COLUMN[self.kind]])
-        if self.kind == "concepts":
-            prompt = render_extraction_prompt(text)
-        elif self.kind == "inputs":
-            prompt = render_inputs_prompt(text, self.count)
-        elif self.kind == "generator":
-            prompt = render_generator_prompt(text)
-        elif self.kind == "solution":
-            prompt = render_solution_prompt(text, self.language)
-        else:
-            prompt = render_solution_prompt(text, self.language) + DISTILL_SUFFIX
-        return {**row, PROMPT_COLUMN[self.kind]: prompt}
-
-
-DISTILL_SUFFIX = ("\n\nReason step by step at length before the code: analyse the constraints, consider "
-                  "and reject naive approaches, and prove the chosen algorithm correct.")
+        return {**row, PROMPT_COLUMN[self.kind]: self._render(str(row[SOURCE_COLUMN[self.kind]]))}

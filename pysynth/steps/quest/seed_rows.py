@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, PrivateAttr
@@ -30,10 +31,13 @@ class QuestSeedRows(RowStep):
     def outputs(self) -> list[str]:  # type: ignore[override]
         return ["seed_id", "statement", "difficulty", "source"]
 
+    @cached_property
+    def _columns(self) -> SeedColumns:
+        return SeedColumns(statement=self.statement_column, id=self.id_column, difficulty=self.difficulty_column,
+                           scale=self.scale, source=self.source)
+
     def transform(self, row: Row) -> RowResult:
         self._seen += 1
-        columns = SeedColumns(statement=self.statement_column, id=self.id_column,
-                              difficulty=self.difficulty_column, scale=self.scale, source=self.source)
-        seed = seed_from_row(row, columns, self._seen)  # an InputError fails this row, naming it
+        seed = seed_from_row(row, self._columns, self._seen)  # an InputError fails this row, naming it
         return {**row, "seed_id": seed.id, "statement": seed.statement, "difficulty": seed.difficulty,
                 "source": seed.source}
