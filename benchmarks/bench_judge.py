@@ -18,6 +18,12 @@ Contenders, all in this process, one after another:
   read-only, /lib, /lib64 and /bin symlinked, fresh /proc, /dev and /tmp, an empty environment.
 Peers run sequentially (workers=1) and two at a time from a `ThreadPoolExecutor(2)` (workers=2).
 
+A second table (`--workload quest`, part of the default run) has QueST's shape: `--calls` (20)
+calls of 8 solutions x 10 tests, no expected outputs (outputs are voted), 2 workers, through
+`judge.run` (sandboxes started per call), through one warm `judge.Pool`, and as one steady-state
+call of 8 solutions x (10 x calls) tests; beside them `subprocess.run` of the same program,
+unsandboxed, two at a time. runs/s there is end to end (compiles and start-up included).
+
 Measured, as the median over `--repeat` (5) repetitions:
 - ms/run: median per-run wall time. pysynth: the judge's own `wall_time`, which runs from the "go"
   sent to the already-cloned, cgroup-placed child until its exit status is read, so it excludes
@@ -59,6 +65,9 @@ CPP_FLAGS = ("-std=c++17", "-O2", "-pipe")
 PYTHON = os.path.realpath(sys.executable)
 PREFIX = os.path.realpath(sys.base_prefix)
 TARGET_PY_MS, TARGET_PY_RPS, TARGET_CPP_RPS = 6.0, 200.0, 500.0
+# QueST-shaped workload (2 workers): sandboxed throughput, and the pool against steady state.
+QUEST_PY_RPS, QUEST_CPP_RPS, QUEST_POOL_SHARE = 400.0, 1000.0, 0.95
+QUEST_SOLUTIONS, QUEST_TESTS = 8, 10
 ORDER = ("pysynth (sandboxed)", "subprocess.run", "bwrap")
 
 
@@ -230,6 +239,81 @@ def targets(rows: Sequence[Row]) -> list[str]:
     return out
 
 
+# ---------------------------------------------------------------- QueST-shaped workload
+@dataclass
+class QuestRow:
+    contender: str
+    language: str
+    runs: int
+    rps: float
+    failures: int
+
+
+def quest_solutions(language: str) -> list[J.Solution]:
+    """Eight distinct sources (each compiled on its own), all doubling their input."""
+    source = PY_SOURCE if language == "python" else CPP_SOURCE
+    marker = "#" if language == "python" else "//"
+    return [J.Solution(language, f"{marker} candidate {index}\n{source}") for index in range(QUEST_SOLUTIONS)]  # type: ignore[arg-type]
+
+
+def quest_failures(result: J.JudgeResult) -> int:
+    return sum(cell.verdict != J.Verdict.FINISHED for row in result.runs for cell in row)
+
+
+def quest_rows(language: str, calls: int, repeat: int) -> list[QuestRow]:
+    solutions = quest_solutions(language)
+    tests = [[J.Test(i) for i, _ in make_tests(QUEST_TESTS)] for _ in range(calls)]
+    every_test = [test for call in tests for test in call]
+    runs = calls * QUEST_SOLUTIONS * QUEST_TESTS
+    options: dict[str, object] = {"workers": 2, "time_limit": "2s"}
+
+    def timed(work: Callable[[], int]) -> tuple[float, int]:
+        start = time.perf_counter()
+        failures = work()
+        return time.perf_counter() - start, failures
+
+    def per_call() -> int:
+        return sum(quest_failures(J.run(solutions, call, **options)) for call in tests)  # type: ignore[arg-type]
+
+    def steady() -> int:
+        return quest_failures(J.run(solutions, every_test, **options))  # type: ignore[arg-type]
+
+    rows = []
+    with J.Pool(**options) as pool:  # type: ignore[arg-type]
+        pool.run(solutions[:1], tests[0][:1])  # warm: the pool's sandboxes start once, before timing
+
+        def pooled() -> int:
+            return sum(quest_failures(pool.run(solutions, call)) for call in tests)
+
+        for name, work in (("steady state (one call)", steady), ("judge.run per call", per_call), ("Pool.run per call", pooled)):
+            print(f"  quest {language:6} {name} ...", file=sys.stderr, flush=True)
+            samples = [timed(work) for _ in range(repeat)]
+            rows.append(QuestRow(name, language, runs, statistics.median(runs / t for t, _ in samples), sum(f for _, f in samples)))
+    with tempfile.TemporaryDirectory(prefix="bench-judge-") as tmp:
+        direct, _, compile_time = prepare(language, Path(tmp), ["-I", "-S"])
+        plain = [(test.input, "") for test in every_test]
+        samples = [peer_sample(direct, plain, 2, compile_time) for _ in range(repeat)]
+        rows.append(QuestRow("subprocess.run (unsandboxed)", language, runs, statistics.median(runs / s.run_phase for s in samples), 0))
+    return rows
+
+
+def quest_report(rows: Sequence[QuestRow]) -> list[str]:
+    lines = ["| contender | language | runs | runs/s (end to end) | vs steady state | failures |", "|---|---|---:|---:|---:|---:|"]
+    out = []
+    for language in dict.fromkeys(r.language for r in rows):
+        mine = [r for r in rows if r.language == language]
+        steady = next(r for r in mine if r.contender.startswith("steady"))
+        for r in mine:
+            lines.append(f"| {r.contender} | {language} | {r.runs} | {r.rps:.0f} | {r.rps / steady.rps:.0%} | {r.failures} |")
+        pool = next(r for r in mine if r.contender.startswith("Pool"))
+        target = QUEST_PY_RPS if language == "python" else QUEST_CPP_RPS
+        out.append(check(pool.failures == 0 and pool.rps >= QUEST_POOL_SHARE * steady.rps,
+                         f"{language}: Pool {pool.rps:.0f} runs/s = {pool.rps / steady.rps:.0%} of steady state, target >= {QUEST_POOL_SHARE:.0%}"))
+        out.append(check(pool.failures == 0 and pool.rps >= target,
+                         f"{language}: sandboxed {pool.rps:.0f} runs/s with 2 workers (Pool), target >= {target:g}"))
+    return lines + ["", "Targets (QueST-shaped):", *out]
+
+
 def output(command: list[str]) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
 
@@ -252,8 +336,20 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=("python", "cpp"))
     parser.add_argument("--python-flags", default="-I -S", help="interpreter flags of the Python peers")
+    parser.add_argument("--workload", choices=("all", "single", "quest"), default="all")
+    parser.add_argument("--calls", type=int, default=20, help="calls of the QueST-shaped workload")
     args = parser.parse_args()
     languages = [args.only] if args.only else ["python", "cpp"]
+    if args.workload in ("all", "quest"):
+        quest = [row for language in languages for row in quest_rows(language, args.calls, args.repeat)]
+        print(f"QueST-shaped: {args.calls} calls of {QUEST_SOLUTIONS} solutions x {QUEST_TESTS} tests, 2 workers, "
+              f"{args.repeat} repeats, medians\n")
+        print("\n".join(quest_report(quest)))
+        print()
+        if args.workload == "quest":
+            print("Machine:")
+            print("\n".join(machine()))
+            return
     tests = make_tests(args.tests)
     flags = args.python_flags.split()
     rows = [row for language in languages for row in bench_language(language, tests, args.repeat, flags)]

@@ -6,7 +6,27 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-__all__ = ["ConceptGraph", "LshIndex", "dedup", "judge", "lsh_params", "minhash_signatures", "shingles"]
+__all__ = [
+    "DIFFICULTY_FIELDS",
+    "JUDGE_LOCK_DIR",
+    "RESULT_FIELDS",
+    "RUN_FIELDS",
+    "VOTE_FIELDS",
+    "ConceptGraph",
+    "JudgePool",
+    "LshIndex",
+    "dedup",
+    "judge",
+    "lsh_params",
+    "minhash_signatures",
+    "shingles",
+]
+
+RUN_FIELDS: tuple[str, ...]
+VOTE_FIELDS: tuple[str, ...]
+DIFFICULTY_FIELDS: tuple[str, ...]
+RESULT_FIELDS: tuple[str, ...]
+JUDGE_LOCK_DIR: str
 
 def minhash_signatures(texts: Any, config: Any) -> npt.NDArray[np.uint64]: ...
 def shingles(text: str, config: Any) -> list[bytes]: ...
@@ -66,4 +86,18 @@ class ConceptGraph:
 
 def judge(
     solutions: list[tuple[str, str]], tests: list[tuple[bytes, bytes | None]], config: Any
-) -> dict[str, Any]: ...
+) -> tuple[Any, ...]: ...
+@final
+class JudgePool:
+    def __new__(cls, config: Any) -> Self: ...
+    def run(
+        self, solutions: list[tuple[str, str]], tests: list[tuple[bytes, bytes | None]], config: Any
+    ) -> tuple[Any, ...]: ...
+    def close(self) -> None: ...
+    @property
+    def closed(self) -> bool: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def workers_replaced(self) -> int: ...
+    def zygote_pids(self) -> list[int]: ...

@@ -89,6 +89,15 @@ def judge_command(
     ] = None,
     workers: Annotated[Optional[int], typer.Option(help="Parallel sandboxes; default: one per core.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    stop_on_first_failure: Annotated[
+        bool, typer.Option("--stop-on-first-failure", help="Stop each solution at its first failing test.")
+    ] = False,
+    no_cgroups: Annotated[
+        bool, typer.Option("--no-cgroups", help="Limit memory and processes with rlimits only (no cgroups).")
+    ] = False,
+    python_packages: Annotated[
+        Optional[list[Path]], typer.Option("--python-packages", help="A directory of packages Python solutions may import; repeatable.")
+    ] = None,
     dangerously_unsandboxed: Annotated[
         bool, typer.Option("--dangerously-unsandboxed", help="Run without isolation. Only for code you trust.")
     ] = False,
@@ -97,10 +106,12 @@ def judge_command(
     from rich.console import Console
 
     from pysynth import judge
-    from pysynth.judge_io import language_of, load_tests, print_table, result_json
+    from pysynth.judge.report import language_of, load_tests, print_table, result_json
 
     options: dict[str, Any] = {"time_limit": time_limit, "memory_limit": memory_limit, "output_limit": output_limit,
-                                  "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed}
+                                  "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed,
+                                  "stop_on_first_failure": stop_on_first_failure, "use_cgroups": not no_cgroups,
+                                  "python_packages": tuple(str(path) for path in python_packages or ())}
     if workers is not None:
         options["workers"] = workers
     if checker is not None:

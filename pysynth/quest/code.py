@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pysynth.judge import Language, Solution
-from pysynth.judge_io import LANGUAGES
+from pysynth.judge.report import LANGUAGES
 from pysynth.quest.answers import fenced_blocks, final_answer
 
 CODE_LABELS: dict[str, Language] = {**LANGUAGES, "python3": "python", "py3": "python", "cplusplus": "cpp"}

@@ -1,7 +1,11 @@
-//! Per-worker cgroup v1 `memory` and `pids` groups: an exact memory limit with peak and
+//! Per-box cgroup v1 `memory` and `pids` groups: an exact memory limit with peak and
 //! out-of-memory accounting, and a process-count limit for fork bombs. cgroup v2's `memory.max`
-//! is not usable on the machines we target, so only v1 is implemented; without it the judge falls
-//! back to rlimits and reports that it did.
+//! is not usable on the machines we target, so only v1 is implemented; without it the judge uses
+//! rlimits alone and says so in its isolation notes.
+//!
+//! Groups are named after the box (`pysynth-judge/uid-<uid>`): only the box's owner creates,
+//! resets or removes them, and a group left by a dead owner is cleared by the next owner of that
+//! box. Every read and write is checked: an unreadable counter is a judge fault, never a verdict.
 
 use std::fs::{self, File};
 use std::io;
@@ -10,9 +14,11 @@ use std::sync::OnceLock;
 
 use crate::error::{internal, JudgeError};
 use crate::limits::Limits;
+use crate::pidfd::PidFd;
 
 const MEMORY_ROOT: &str = "/sys/fs/cgroup/memory";
 const PIDS_ROOT: &str = "/sys/fs/cgroup/pids";
+const PARENT: &str = "pysynth-judge";
 
 /// Why cgroups cannot be used here, or None when they can. Probed once per process: it creates
 /// and removes a group in each controller, and the answer does not change while we run.
@@ -23,7 +29,9 @@ pub fn unavailable_reason() -> Option<String> {
 
 fn probe() -> Option<String> {
     for (root, file) in [(MEMORY_ROOT, "memory.limit_in_bytes"), (PIDS_ROOT, "pids.max")] {
-        let probe = Path::new(root).join(format!("pysynth-probe-{}", std::process::id()));
+        let parent = Path::new(root).join(PARENT);
+        let _ = fs::create_dir(&parent);
+        let probe = parent.join(format!("probe-{}-{:?}", std::process::id(), std::thread::current().id()));
         let usable = fs::create_dir(&probe).is_ok() && probe.join(file).exists();
         let _ = fs::remove_dir(&probe);
         if !usable {
@@ -31,11 +39,6 @@ fn probe() -> Option<String> {
         }
     }
     None
-}
-
-pub struct SlotCgroups {
-    memory: PathBuf,
-    pids: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,26 +50,41 @@ pub struct CgroupUsage {
     pub oom_killed: bool,
 }
 
+pub struct BoxCgroups {
+    memory: PathBuf,
+    pids: PathBuf,
+    /// The limits last written, so a run with the same limits writes nothing.
+    applied: Option<(u64, u32)>,
+    owner: u32,
+}
+
 fn write(path: &Path, value: impl ToString) -> io::Result<()> {
     fs::write(path, value.to_string())
 }
 
-fn read_number(path: &Path) -> u64 {
-    fs::read_to_string(path).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+fn read_number(path: &Path) -> Result<u64, JudgeError> {
+    let text = fs::read_to_string(path).map_err(|e| internal(&format!("reading {}", path.display()), e))?;
+    text.trim().parse().map_err(|e| internal(&format!("parsing {}", path.display()), e))
 }
 
-fn oom_kills(memory: &Path) -> u64 {
-    let text = fs::read_to_string(memory.join("memory.oom_control")).unwrap_or_default();
-    text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+fn oom_kills(memory: &Path) -> Result<u64, JudgeError> {
+    let path = memory.join("memory.oom_control");
+    let text = fs::read_to_string(&path).map_err(|e| internal(&format!("reading {}", path.display()), e))?;
+    // Kernels before 4.13 have no oom_kill line: no kill is then ever counted.
+    Ok(text.lines().find_map(|l| l.strip_prefix("oom_kill ")).and_then(|n| n.trim().parse().ok()).unwrap_or(0))
 }
 
-/// Kills what is left in a group and removes it (a group can only go once it is empty).
+/// Kills what is left in a group and removes it (a group can only go once it is empty). Each pid
+/// is pinned with a pidfd and checked to still be a member before it is signalled, so a pid that
+/// exited and was reused outside the group is never hit.
 fn remove_group(dir: &Path) {
-    for _ in 0..50 {
-        for pid in fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default().lines() {
-            if let Ok(pid) = pid.trim().parse::<i32>() {
-                // SAFETY: plain kill(2) of a process placed in one of the judge's groups.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
+    for _ in 0..100 {
+        let procs = dir.join("cgroup.procs");
+        for pid in fs::read_to_string(&procs).unwrap_or_default().lines().filter_map(|p| p.trim().parse::<i32>().ok()) {
+            let Ok(pinned) = PidFd::open(pid) else { continue };
+            let still_member = fs::read_to_string(&procs).unwrap_or_default().lines().any(|p| p.trim() == pid.to_string());
+            if still_member {
+                let _ = pinned.kill();
             }
         }
         if fs::remove_dir(dir).is_ok() || !dir.exists() {
@@ -76,57 +94,54 @@ fn remove_group(dir: &Path) {
     }
 }
 
-/// Removes groups left by judge processes that died without cleaning up (named `<pid>-<slot>`).
-fn sweep_abandoned(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            remove_group(&entry.path());
-        }
-    }
-}
-
-impl SlotCgroups {
-    pub fn create(name: &str, limits: &Limits) -> Result<Self, JudgeError> {
-        let (memory_parent, pids_parent) = (Path::new(MEMORY_ROOT).join("pysynth-judge"), Path::new(PIDS_ROOT).join("pysynth-judge"));
-        sweep_abandoned(&memory_parent);
-        sweep_abandoned(&pids_parent);
-        let (memory, pids) = (memory_parent.join(name), pids_parent.join(name));
+impl BoxCgroups {
+    /// The groups of the box `uid`, created empty (a group its dead previous owner left is
+    /// cleared first: holding the box makes it ours).
+    pub fn create(uid: u32) -> Result<Self, JudgeError> {
+        let name = format!("uid-{uid}");
+        let (memory, pids) = (Path::new(MEMORY_ROOT).join(PARENT).join(&name), Path::new(PIDS_ROOT).join(PARENT).join(&name));
         for dir in [&memory, &pids] {
+            if dir.exists() {
+                remove_group(dir);
+            }
             fs::create_dir_all(dir).map_err(|e| JudgeError::Sandbox(format!("cannot create cgroup {}: {e}", dir.display())))?;
         }
-        let groups = Self { memory, pids };
-        let configure = || -> io::Result<()> {
-            write(&groups.memory.join("memory.limit_in_bytes"), limits.memory)?;
-            let swap = groups.memory.join("memory.memsw.limit_in_bytes");
-            if swap.exists() {
-                write(&swap, limits.memory)?;
-            }
-            write(&groups.pids.join("pids.max"), limits.processes)
-        };
-        configure().map_err(|e| JudgeError::Sandbox(format!("cannot configure cgroup {name}: {e}")))?;
-        Ok(groups)
+        Ok(Self { memory, pids, applied: None, owner: std::process::id() })
     }
 
-    /// Clears the peak and failure counters; returns the OOM-kill count to pass to `usage`.
-    pub fn reset(&self) -> Result<u64, JudgeError> {
+    /// Writes the run's limits (only when they changed since the last run), clears the peak and
+    /// failure counters, and returns the OOM-kill count to pass to `usage`.
+    pub fn prepare(&mut self, limits: &Limits) -> Result<u64, JudgeError> {
+        if self.applied != Some((limits.memory, limits.processes)) {
+            let configure = || -> io::Result<()> {
+                let swap = self.memory.join("memory.memsw.limit_in_bytes");
+                // memsw must stay >= the memory limit: lower it last, raise it first.
+                if swap.exists() {
+                    let _ = write(&swap, "-1");
+                }
+                write(&self.memory.join("memory.limit_in_bytes"), limits.memory)?;
+                if swap.exists() {
+                    write(&swap, limits.memory)?;
+                }
+                write(&self.pids.join("pids.max"), limits.processes)
+            };
+            configure().map_err(|e| JudgeError::Sandbox(format!("cannot set the limits of cgroup {}: {e}", self.memory.display())))?;
+            self.applied = Some((limits.memory, limits.processes));
+        }
         let reset = || -> io::Result<()> {
             write(&self.memory.join("memory.max_usage_in_bytes"), 0)?;
             write(&self.memory.join("memory.failcnt"), 0)
         };
         reset().map_err(|e| internal("resetting cgroup counters", e))?;
-        Ok(oom_kills(&self.memory))
+        oom_kills(&self.memory)
     }
 
-    /// Resets the counters and moves `pid` into both groups.
-    pub fn admit(&self, pid: i32) -> Result<u64, JudgeError> {
-        let oom_kills_before = self.reset()?;
+    /// Moves `pid` into both groups.
+    pub fn admit(&self, pid: i32) -> Result<(), JudgeError> {
         for dir in [&self.memory, &self.pids] {
             write(&dir.join("cgroup.procs"), pid).map_err(|e| internal("moving a run into its cgroup", e))?;
         }
-        Ok(oom_kills_before)
+        Ok(())
     }
 
     /// Both groups' `cgroup.procs`, open for writing: a process that writes "0" moves itself.
@@ -138,19 +153,22 @@ impl SlotCgroups {
             .map_err(|e| internal("opening cgroup.procs", e))
     }
 
-    /// Usage since `admit`, given the OOM-kill count `admit` returned.
-    pub fn usage(&self, oom_kills_before: u64) -> CgroupUsage {
-        CgroupUsage {
-            peak_memory: read_number(&self.memory.join("memory.max_usage_in_bytes")),
-            hit_memory_limit: read_number(&self.memory.join("memory.failcnt")) > 0,
-            oom_killed: oom_kills(&self.memory) > oom_kills_before,
-        }
+    /// Usage since `prepare`, given the OOM-kill count it returned.
+    pub fn usage(&self, oom_kills_before: u64) -> Result<CgroupUsage, JudgeError> {
+        Ok(CgroupUsage {
+            peak_memory: read_number(&self.memory.join("memory.max_usage_in_bytes"))?,
+            hit_memory_limit: read_number(&self.memory.join("memory.failcnt"))? > 0,
+            oom_killed: oom_kills(&self.memory)? > oom_kills_before,
+        })
     }
 }
 
-impl Drop for SlotCgroups {
+impl Drop for BoxCgroups {
     fn drop(&mut self) {
-        remove_group(&self.memory);
-        remove_group(&self.pids);
+        // A forked copy of the owner (e.g. a process-pool worker) must not remove the owner's groups.
+        if std::process::id() == self.owner {
+            remove_group(&self.memory);
+            remove_group(&self.pids);
+        }
     }
 }

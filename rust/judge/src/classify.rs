@@ -1,7 +1,7 @@
 //! From what the sandbox measured to a verdict. Order matters: a run killed at the time limit may
 //! also show a failed allocation; the limit it hit first in spirit wins (time, memory, output).
 
-use crate::host::RawRun;
+use crate::worker::RawRun;
 use crate::limits::Limits;
 use crate::verdict::Verdict;
 

@@ -1,22 +1,34 @@
-//! N solutions x M tests: compile each solution once, run every (solution, test) cell on a pool of
-//! sandboxed workers, classify, compare with expected outputs when given, and vote.
+//! N solutions x M tests on a lease of a pool's workers: compile each solution once, run every
+//! (solution, test) cell, classify, compare with expected outputs when given, and vote.
+//!
+//! Outputs are streamed, not held: a worker reads a finished run's stdout (at most the output
+//! limit) to compare it and to hash it for the vote, keeps only `report_bytes` of it in the
+//! report, and leaves the bytes the vote may still need on disk in the lease (`outs/`). With a
+//! transitive comparator that is, per test and distinct output, the lowest-indexed solution's
+//! output (the cluster leader the vote will name); with Float, every valid output, read back one
+//! test at a time. Memory stays bounded by workers x output limit.
+//!
+//! With `stop_on_first_failure`, a solution's tests after its first failing one (by test index,
+//! whatever order the workers finished in) are reported Skipped, so the report is deterministic.
 
-use std::fs;
-use std::os::unix::fs::{chown, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Barrier, Mutex};
 use std::time::Duration;
+
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::classify::{failure, Written};
 use crate::compare::Comparator;
 use crate::error::{internal, JudgeError};
-use crate::host::{sandbox_path, HostConfig, Program, SandboxHost};
 use crate::language::Language;
+use crate::lease::Lease;
 use crate::limits::Limits;
+use crate::pool::Pool;
+use crate::spec::SandboxSpec;
 use crate::verdict::Verdict;
 use crate::vote::{difficulty, majority_vote, Difficulty, Vote};
-use crate::{cgroup, seccomp};
+use crate::worker::{Program, RunRequest, Worker};
 
 pub struct Solution {
     pub language: Language,
@@ -28,34 +40,20 @@ pub struct TestCase {
     pub expected: Option<Vec<u8>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Isolation {
-    /// Namespaces, read-only view, unprivileged uid, rlimits, seccomp, cgroups where available.
-    /// Fails with `JudgeError::Sandbox` naming any required feature that is missing.
-    Sandboxed,
-    /// rlimits and timeouts only: the programs can read and write as the caller. For trusted code.
-    DangerouslyUnsandboxed,
-}
-
-pub struct JudgeConfig {
+/// What one call asks for, beyond the sandbox its pool provides.
+pub struct CallConfig {
     pub limits: Limits,
     pub comparator: Comparator,
+    /// Workers this call leases at most (it starts with at least one).
     pub workers: usize,
-    pub isolation: Isolation,
-    /// The Python interpreter that runs Python solutions (and the zygote), and its installation
-    /// prefix, which the sandbox exposes read-only.
-    pub python: PathBuf,
-    pub python_prefix: PathBuf,
-    /// Where job directories are created (must be traversable by unprivileged users).
-    pub scratch_dir: PathBuf,
-    /// Bytes of stdout and stderr kept in each report (voting uses the whole output).
+    /// Bytes of stdout and stderr kept in each report (comparison and voting use the whole output).
     pub report_bytes: usize,
     /// A testlib-style checker deciding Accepted/WrongAnswer instead of `comparator`: it runs
     /// sandboxed as `checker INPUT OUTPUT ANSWER`; exit 0 accepts, 1 or 2 reject, anything else
     /// is a checker failure (a judge fault). Votes still group outputs with `comparator`.
     pub checker: Option<Solution>,
-    /// Use cgroup v1 limits when available (else memory is bounded by RLIMIT_AS alone).
-    pub use_cgroups: bool,
+    /// Stop each solution at its first test that is not Accepted (or Finished, without expected outputs).
+    pub stop_on_first_failure: bool,
 }
 
 /// One execution: a verdict or a judge fault, with what was measured.
@@ -81,271 +79,319 @@ pub struct JudgeReport {
     pub pass_rates: Option<Vec<f64>>,
     /// What isolation was in force, e.g. "cgroups: unavailable (...)".
     pub isolation_notes: Vec<String>,
-}
-
-struct Job {
-    dir: PathBuf,
-    sandboxed: bool,
-}
-
-impl Job {
-    fn path(&self, relative: &str) -> String {
-        sandbox_path(self.sandboxed, &self.dir, relative)
-    }
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn create_job(config: &JudgeConfig, solutions: &[Solution], tests: &[TestCase]) -> Result<Job, JudgeError> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name = format!("pysynth-judge-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-    let dir = config.scratch_dir.join(name);
-    let job = Job { dir, sandboxed: config.isolation == Isolation::Sandboxed };
-    let io = |e: std::io::Error| internal("preparing the job directory", e);
-    fs::create_dir_all(job.dir.join("tests")).map_err(io)?;
-    fs::set_permissions(&job.dir, fs::Permissions::from_mode(0o711)).map_err(io)?;
-    fs::set_permissions(job.dir.join("tests"), fs::Permissions::from_mode(0o700)).map_err(io)?;
-    for (index, solution) in solutions.iter().chain(&config.checker).enumerate() {
-        let dir = job.dir.join(format!("sol-{index}"));
-        fs::create_dir_all(&dir).map_err(io)?;
-        fs::write(dir.join(solution.language.source_name()), &solution.source).map_err(io)?;
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).map_err(io)?;
-    }
-    for (index, test) in tests.iter().enumerate() {
-        fs::write(job.dir.join(format!("tests/{index}.in")), &test.input).map_err(io)?;
-    }
-    for slot in 0..config.workers {
-        let dir = job.dir.join(format!("slot-{slot}"));
-        fs::create_dir_all(dir.join("check")).map_err(io)?;
-        fs::set_permissions(&dir, fs::Permissions::from_mode(0o711)).map_err(io)?;
-        fs::set_permissions(dir.join("check"), fs::Permissions::from_mode(0o755)).map_err(io)?;
-    }
-    Ok(job)
-}
-
-fn host_config(config: &JudgeConfig, job: &Job) -> Result<(HostConfig, Vec<String>), JudgeError> {
-    let mut notes = Vec::new();
-    let sandboxed = job.sandboxed;
-    if sandboxed && unsafe { libc::geteuid() } != 0 {
-        return Err(JudgeError::Sandbox(
-            "the sandbox needs root (it creates namespaces, mounts and switches to per-worker uids); \
-             run as root or pass the dangerously-unsandboxed option for trusted code"
-                .into(),
-        ));
-    }
-    if sandboxed && !Path::new("/proc/self/ns/pid").exists() {
-        return Err(JudgeError::Sandbox("this kernel has no PID namespaces".into()));
-    }
-    if sandboxed && !config.use_cgroups {
-        notes.push("cgroups: disabled by configuration; memory limited by RLIMIT_AS, processes by RLIMIT_NPROC".into());
-    }
-    let cgroups = sandboxed && config.use_cgroups && {
-        match cgroup::unavailable_reason() {
-            None => true,
-            Some(reason) => {
-                notes.push(format!("cgroups: unavailable ({reason}); memory limited by RLIMIT_AS, processes by RLIMIT_NPROC"));
-                false
-            }
-        }
-    };
-    if !sandboxed {
-        notes.push("UNSANDBOXED: programs ran with the caller's privileges, network and files".into());
-    }
-    let seccomp = sandboxed.then(seccomp::filter_program);
-    let host = HostConfig {
-        interpreter: config.python.clone(),
-        read_only: vec![config.python_prefix.clone()],
-        job_dir: job.dir.clone(),
-        sandboxed,
-        cgroups,
-        seccomp,
-    };
-    Ok((host, notes))
+    /// The interpreter and packages that judged Python solutions.
+    pub python_environment: String,
 }
 
 fn empty_report(outcome: Result<Verdict, JudgeError>) -> RunReport {
     RunReport { outcome, cpu_time: Duration::ZERO, wall_time: Duration::ZERO, peak_memory: 0, stdout: Vec::new(), stderr: Vec::new() }
 }
 
-fn read_capped(path: &Path, cap: u64) -> (Vec<u8>, u64) {
-    use std::io::Read;
-    let length = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    let mut bytes = Vec::new();
-    if let Ok(file) = fs::File::open(path) {
-        let _ = file.take(cap).read_to_end(&mut bytes);
-    }
-    (bytes, length)
+/// A finished run's whole stdout, while its worker holds it.
+struct Ran {
+    report: RunReport,
+    stdout: Option<Vec<u8>>,
 }
 
-/// A run's report and its whole stdout (voting compares whole outputs; reports keep a prefix).
-type CellResult = (RunReport, Vec<u8>);
-
-/// Runs `program` on one worker and classifies it; returns the report and the whole stdout.
-fn execute(host: &mut SandboxHost, job: &Job, slot: usize, program: &Program, stdin: Option<&str>, limits: &Limits, report_bytes: usize) -> CellResult {
+/// Runs `program` on a worker and classifies it. The whole stdout comes back (up to the output
+/// limit) only when the run finished cleanly: then it may be compared and vote.
+fn execute(worker: &mut Worker, lease: &Lease, slot: usize, program: &Program, stdin: Option<&str>, limits: &Limits, report_bytes: usize) -> Ran {
     let (out, err) = (format!("slot-{slot}/out"), format!("slot-{slot}/err"));
-    let raw = match host.run(program, stdin, &out, &err, limits) {
-        Ok(raw) => raw,
-        Err(fault) => return (empty_report(Err(fault)), Vec::new()),
-    };
-    let (stdout, stdout_len) = read_capped(&job.dir.join(&out), limits.output);
-    let (stderr, stderr_len) = read_capped(&job.dir.join(&err), report_bytes as u64);
-    let written = Written { stdout: stdout_len, stderr: stderr_len, stderr_head: &stderr };
-    let outcome = Ok(failure(&raw, limits, &written).unwrap_or(Verdict::Finished));
-    let head = stdout[..stdout.len().min(report_bytes)].to_vec();
-    let report = RunReport { outcome, cpu_time: raw.cpu_time, wall_time: raw.wall_time, peak_memory: raw.peak_memory, stdout: head, stderr };
-    (report, stdout)
+    let request = RunRequest { program, lease, stdin, stdout: &out, stderr: &err, limits };
+    let classified = worker.run(&request).and_then(|raw| {
+        let clean = !raw.killed_for_time && raw.wait_status == 0;
+        let (stdout, stdout_len) = lease.read_capped(&out, if clean { limits.output } else { report_bytes as u64 })?;
+        let (stderr, stderr_len) = lease.read_capped(&err, report_bytes as u64)?;
+        let written = Written { stdout: stdout_len, stderr: stderr_len, stderr_head: &stderr };
+        let verdict = failure(&raw, limits, &written).unwrap_or(Verdict::Finished);
+        Ok((raw, verdict, stdout, stderr))
+    });
+    match classified {
+        Ok((raw, verdict, stdout, stderr)) => {
+            let head = stdout[..stdout.len().min(report_bytes)].to_vec();
+            let whole = (verdict == Verdict::Finished).then_some(stdout);
+            let report = RunReport { outcome: Ok(verdict), cpu_time: raw.cpu_time, wall_time: raw.wall_time, peak_memory: raw.peak_memory, stdout: head, stderr };
+            Ran { report, stdout: whole }
+        }
+        Err(fault) => Ran { report: empty_report(Err(fault)), stdout: None },
+    }
 }
 
 /// Runs the checker on one finished run; the files it reads are copied where its uid can read them.
-fn check(host: &mut SandboxHost, job: &Job, slot: usize, (checker, index): (&Solution, usize), test: usize, expected: &[u8], report_bytes: usize) -> Result<Verdict, JudgeError> {
-    let dir = job.dir.join(format!("slot-{slot}/check"));
-    let prepare = || -> std::io::Result<()> {
-        fs::copy(job.dir.join(format!("tests/{test}.in")), dir.join("input"))?;
-        fs::copy(job.dir.join(format!("slot-{slot}/out")), dir.join("output"))?;
-        fs::write(dir.join("answer"), expected)?;
-        for name in ["input", "output", "answer"] {
-            fs::set_permissions(dir.join(name), fs::Permissions::from_mode(0o644))?;
-        }
-        Ok(())
-    };
-    prepare().map_err(|e| internal("preparing the checker's files", e))?;
-    let arguments: Vec<String> = ["input", "output", "answer"].iter().map(|name| job.path(&format!("slot-{slot}/check/{name}"))).collect();
-    let program = checker.language.run(&job.path(&format!("sol-{index}")), &arguments);
-    let (report, _) = execute(host, job, slot, &program, None, &Limits::for_checker(), report_bytes);
-    match report.outcome? {
+fn check(worker: &mut Worker, lease: &Lease, slot: usize, (checker, index): (&Solution, usize), test: usize, expected: &[u8], report_bytes: usize) -> Result<Verdict, JudgeError> {
+    let dir = format!("slot-{slot}/check");
+    lease.copy_for_checker(&format!("tests/{test}.in"), &format!("{dir}/input"))?;
+    lease.copy_for_checker(&format!("slot-{slot}/out"), &format!("{dir}/output"))?;
+    lease.write_for_checker(&format!("{dir}/answer"), expected)?;
+    let arguments: Vec<String> = ["input", "output", "answer"].iter().map(|name| lease.program_path(&format!("{dir}/{name}"))).collect();
+    let program = checker.language.run(&lease.program_path(&format!("sol-{index}")), &arguments);
+    let ran = execute(worker, lease, slot, &program, None, &Limits::for_checker(), report_bytes);
+    match ran.report.outcome? {
         Verdict::Finished => Ok(Verdict::Accepted),
         Verdict::RuntimeError { exit_code: Some(1 | 2), .. } => Ok(Verdict::WrongAnswer),
-        other => Err(JudgeError::Internal(format!(
-            "the checker failed on test {test} ({other}): {}",
-            String::from_utf8_lossy(&report.stderr).trim()
-        ))),
+        other => Err(JudgeError::Internal(format!("the checker failed on test {test} ({other}): {}", String::from_utf8_lossy(&ran.report.stderr).trim()))),
     }
 }
 
-/// Makes a compiled solution's files readable and executable by every worker, writable by none.
-fn seal(dir: &Path) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        chown(&path, Some(0), Some(0))?;
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o755))?;
-    }
-    chown(dir, Some(0), Some(0))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+/// How a cell's output takes part in the vote.
+#[derive(Clone, Copy)]
+enum Ballot {
+    /// Not a valid execution: no vote.
+    None,
+    /// The hash of the output's canonical form (transitive comparators).
+    Key(u128),
+    /// The output is kept at `outs/<test>-<solution>` (Float).
+    Kept,
 }
 
-pub fn judge(solutions: &[Solution], tests: &[TestCase], config: &JudgeConfig) -> Result<JudgeReport, JudgeError> {
-    if config.workers == 0 {
-        return Err(JudgeError::Config("workers must be at least 1".into()));
-    }
-    let job = create_job(config, solutions, tests)?;
-    let (host_config, isolation_notes) = host_config(config, &job)?;
-    let programs: Vec<&Solution> = solutions.iter().chain(&config.checker).collect();
-    let compiles: Vec<Mutex<Option<RunReport>>> = programs.iter().map(|_| Mutex::new(None)).collect();
-    let cells: Vec<Mutex<Option<CellResult>>> = (0..solutions.len() * tests.len()).map(|_| Mutex::new(None)).collect();
-    let (next_compile, next_cell) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let compiled = std::sync::Barrier::new(config.workers);
-    let startup_error: Mutex<Option<JudgeError>> = Mutex::new(None);
+struct Cell {
+    report: RunReport,
+    ballot: Ballot,
+}
 
-    std::thread::scope(|scope| {
-        for slot in 0..config.workers {
-            let (job, host_config, compiles, cells, programs) = (&job, &host_config, &compiles, &cells, &programs);
-            let (next_compile, next_cell, compiled, startup_error) = (&next_compile, &next_cell, &compiled, &startup_error);
-            scope.spawn(move || {
-                let mut host = SandboxHost::start(host_config, slot, &config.limits);
-                if let Err(error) = &host {
-                    startup_error.lock().unwrap().get_or_insert(error.clone());
-                }
-                // The host check comes before claiming work, which another worker could then do.
-                while let Ok(host) = host.as_mut() {
-                    let index = next_compile.fetch_add(1, Ordering::Relaxed);
-                    let Some(solution) = programs.get(index) else { break };
-                    let dir = job.path(&format!("sol-{index}"));
-                    let host_dir = job.dir.join(format!("sol-{index}"));
-                    let _ = chown(&host_dir, Some(60_000 + slot as u32), Some(60_000 + slot as u32));
-                    let (mut report, _) = execute(host, job, slot, &solution.language.compile(&dir), None, &Limits::for_compiler(), config.report_bytes);
-                    if let Err(error) = seal(&host_dir) {
-                        report.outcome = Err(internal("sealing a compiled solution", error));
-                    }
-                    if matches!(report.outcome, Ok(verdict) if verdict != Verdict::Finished) {
-                        report.outcome = Ok(Verdict::CompileError);
-                    }
-                    *compiles[index].lock().unwrap() = Some(report);
-                }
-                compiled.wait();
-                let checker = config.checker.as_ref().map(|checker| (checker, solutions.len()));
-                if let Some((_, index)) = checker {
-                    if !matches!(compiles[index].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished))) {
-                        return; // reported below as a configuration error
-                    }
-                }
-                while let Ok(host) = host.as_mut() {
-                    let index = next_cell.fetch_add(1, Ordering::Relaxed);
-                    if index >= cells.len() {
-                        break;
-                    }
-                    let (solution, test) = (index / tests.len(), index % tests.len());
-                    let compile_ok = matches!(compiles[solution].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished)));
-                    let result = if compile_ok {
-                        let program = solutions[solution].language.run(&job.path(&format!("sol-{solution}")), &[]);
-                        let stdin = format!("tests/{test}.in");
-                        let (mut report, stdout) = execute(host, job, slot, &program, Some(&stdin), &config.limits, config.report_bytes);
-                        if let (Some(checker), Some(expected), Ok(Verdict::Finished)) = (checker, &tests[test].expected, &report.outcome) {
-                            report.outcome = check(host, job, slot, checker, test, expected, config.report_bytes);
-                        }
-                        (report, stdout)
-                    } else {
-                        (empty_report(Ok(Verdict::CompileError)), Vec::new())
-                    };
-                    *cells[index].lock().unwrap() = Some(result);
-                }
-            });
-        }
-    });
-    if let Some(error) = startup_error.into_inner().unwrap() {
-        return Err(error);
-    }
-    let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.into_inner().unwrap().expect("every solution compiled")).collect();
-    if config.checker.is_some() {
-        let checker = compiles.pop().expect("the checker was compiled");
-        if checker.outcome != Ok(Verdict::Finished) {
-            let detail = String::from_utf8_lossy(&checker.stderr).trim().to_string();
-            return Err(JudgeError::Config(format!("the checker does not compile: {detail}")));
+/// Per test and output key, the lowest solution index whose output is kept on disk.
+type Leaders = Mutex<HashMap<(usize, u128), usize>>;
+
+fn kept(test: usize, solution: usize) -> String {
+    format!("outs/{test}-{solution}")
+}
+
+/// Leaves on disk what the vote will need of a finished cell's output (see the module docs).
+fn cast(lease: &Lease, slot: usize, comparator: &Comparator, leaders: &Leaders, (solution, test): (usize, usize), stdout: &[u8]) -> Result<Ballot, JudgeError> {
+    let out = format!("slot-{slot}/out");
+    let Some(form) = comparator.canonical_form(stdout) else {
+        lease.rename(&out, &kept(test, solution))?;
+        return Ok(Ballot::Kept);
+    };
+    let key = xxh3_128(&form);
+    let mut leaders = leaders.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match leaders.get(&(test, key)).copied() {
+        Some(current) if current < solution => {}
+        previous => {
+            lease.rename(&out, &kept(test, solution))?;
+            if let Some(previous) = previous {
+                lease.remove(&kept(test, previous))?;
+            }
+            leaders.insert((test, key), solution);
         }
     }
-    let mut outputs: Vec<Vec<CellResult>> = vec![Vec::new(); solutions.len()];
-    for (index, cell) in cells.into_iter().enumerate() {
-        outputs[index / tests.len().max(1)].push(cell.into_inner().unwrap().expect("every cell ran"));
-    }
-    for row in &mut outputs {
-        for (test, (report, stdout)) in row.iter_mut().enumerate() {
-            if let (Ok(Verdict::Finished), Some(expected), None) = (&report.outcome, &tests[test].expected, &config.checker) {
-                report.outcome = Ok(if config.comparator.matches(stdout, expected) { Verdict::Accepted } else { Verdict::WrongAnswer });
+    Ok(Ballot::Key(key))
+}
+
+fn is_failure(outcome: &Result<Verdict, JudgeError>) -> bool {
+    !matches!(outcome, Ok(Verdict::Accepted | Verdict::Finished))
+}
+
+/// Judges on a temporary pool of `call.workers` workers (what `Pool::judge` does on a warm one).
+pub fn judge(solutions: &[Solution], tests: &[TestCase], spec: SandboxSpec, call: &CallConfig) -> Result<JudgeReport, JudgeError> {
+    Pool::new(spec, call.workers.max(1))?.judge(solutions, tests, call)
+}
+
+impl Pool {
+    pub fn judge(&self, solutions: &[Solution], tests: &[TestCase], call: &CallConfig) -> Result<JudgeReport, JudgeError> {
+        if call.workers == 0 {
+            return Err(JudgeError::Config("workers must be at least 1".into()));
+        }
+        let programs: Vec<&Solution> = solutions.iter().chain(&call.checker).collect();
+        let wanted = call.workers.min(programs.len().max(solutions.len() * tests.len()).max(1));
+        let workers = self.take(wanted)?;
+        let sources: Vec<(&str, &str)> = programs.iter().map(|s| (s.language.source_name(), s.source.as_str())).collect();
+        let inputs: Vec<&[u8]> = tests.iter().map(|t| t.input.as_slice()).collect();
+        let lease = match Lease::create(self.dir(), self.spec().sandboxed(), self.spec().fault, &sources, &inputs, workers.len()) {
+            Ok(lease) => lease,
+            Err(error) => {
+                self.give_back(workers);
+                return Err(error);
+            }
+        };
+        let (compiles, cells, workers) = self.run_lease(&lease, &programs, solutions.len(), tests, call, workers);
+        self.give_back(workers);
+        let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.into_inner().unwrap().unwrap_or_else(|| empty_report(Err(lost())))).collect();
+        if call.checker.is_some() {
+            let checker = compiles.pop().expect("the checker was compiled");
+            if checker.outcome != Ok(Verdict::Finished) {
+                let detail = String::from_utf8_lossy(&checker.stderr).trim().to_string();
+                return match checker.outcome {
+                    Err(fault) => Err(fault),
+                    Ok(_) => Err(JudgeError::Config(format!("the checker does not compile: {detail}"))),
+                };
             }
         }
-    }
-    let votes: Vec<Vote> = (0..tests.len())
-        .map(|test| {
-            let column: Vec<Option<&[u8]>> = outputs
-                .iter()
-                .map(|row| {
-                    let (report, stdout) = &row[test];
-                    matches!(report.outcome, Ok(v) if v.is_valid_execution()).then_some(stdout.as_slice())
-                })
-                .collect();
-            majority_vote(&column, &config.comparator)
+        let mut rows: Vec<Vec<Cell>> = (0..solutions.len()).map(|_| Vec::with_capacity(tests.len())).collect();
+        for (index, cell) in cells.into_iter().enumerate() {
+            let cell = cell.into_inner().unwrap().unwrap_or_else(|| Cell { report: empty_report(Err(lost())), ballot: Ballot::None });
+            rows[index / tests.len()].push(cell);
+        }
+        if call.stop_on_first_failure {
+            for row in &mut rows {
+                if let Some(first) = row.iter().position(|cell| is_failure(&cell.report.outcome)) {
+                    for cell in &mut row[first + 1..] {
+                        *cell = Cell { report: empty_report(Ok(Verdict::Skipped)), ballot: Ballot::None };
+                    }
+                }
+            }
+        }
+        let (votes, majority_outputs) = self.vote(&lease, &rows, tests.len(), &call.comparator)?;
+        let pass_rates = tests.iter().all(|t| t.expected.is_some()).then(|| {
+            rows.iter().map(|row| row.iter().filter(|c| c.report.outcome == Ok(Verdict::Accepted)).count() as f64 / tests.len().max(1) as f64).collect()
+        });
+        let runs = rows.into_iter().map(|row| row.into_iter().map(|cell| cell.report).collect()).collect();
+        Ok(JudgeReport {
+            compiles,
+            runs,
+            difficulty: difficulty(&votes),
+            votes,
+            majority_outputs,
+            pass_rates,
+            isolation_notes: self.spec().notes.clone(),
+            python_environment: self.spec().python_environment(),
         })
-        .collect();
-    let majority_outputs = votes.iter().enumerate().map(|(test, vote)| vote.majority_leader.map(|leader| outputs[leader][test].1.clone())).collect();
-    let pass_rates = tests.iter().all(|t| t.expected.is_some()).then(|| {
-        outputs
-            .iter()
-            .map(|row| row.iter().filter(|(r, _)| r.outcome == Ok(Verdict::Accepted)).count() as f64 / tests.len().max(1) as f64)
-            .collect()
-    });
-    let runs = outputs.into_iter().map(|row| row.into_iter().map(|(report, _)| report).collect()).collect();
-    Ok(JudgeReport { compiles, runs, difficulty: difficulty(&votes), votes, majority_outputs, pass_rates, isolation_notes })
+    }
+
+    /// Compiles, then runs every cell, one thread per leased worker. Returns the workers still
+    /// alive (broken ones were replaced where possible).
+    #[allow(clippy::type_complexity)]
+    fn run_lease(&self, lease: &Lease, programs: &[&Solution], solution_count: usize, tests: &[TestCase], call: &CallConfig, workers: Vec<Worker>) -> (Vec<Mutex<Option<RunReport>>>, Vec<Mutex<Option<Cell>>>, Vec<Worker>) {
+        let compiles: Vec<Mutex<Option<RunReport>>> = programs.iter().map(|_| Mutex::new(None)).collect();
+        let cells: Vec<Mutex<Option<Cell>>> = (0..solution_count * tests.len()).map(|_| Mutex::new(None)).collect();
+        let first_failure: Vec<AtomicUsize> = (0..solution_count).map(|_| AtomicUsize::new(usize::MAX)).collect();
+        let (next_compile, next_cell) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let compiled = Barrier::new(workers.len());
+        let leaders: Leaders = Mutex::new(HashMap::new());
+        let checker = call.checker.as_ref().map(|checker| (checker, solution_count));
+        let sandboxed = self.spec().sandboxed();
+        let compile_ok = |index: usize| matches!(compiles[index].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished)));
+        let survivors = Mutex::new(Vec::new());
+        std::thread::scope(|scope| {
+            for (slot, worker) in workers.into_iter().enumerate() {
+                let (compiles, cells, first_failure, next_compile, next_cell, compiled, leaders, survivors) = (&compiles, &cells, &first_failure, &next_compile, &next_cell, &compiled, &leaders, &survivors);
+                scope.spawn(move || {
+                    let mut worker = Some(worker);
+                    // A broken worker is replaced at once, so the next run has a healthy one.
+                    let renew = |worker: &mut Option<Worker>| {
+                        if worker.as_ref().is_some_and(|w| w.broken) {
+                            *worker = self.replace(worker.take().expect("checked")).ok();
+                        }
+                    };
+                    while let Some(host) = worker.as_mut() {
+                        let index = next_compile.fetch_add(1, Ordering::Relaxed);
+                        let Some(solution) = programs.get(index) else { break };
+                        let dir = lease.program_path(&format!("sol-{index}"));
+                        let lent = match host.uid() {
+                            Some(uid) => lease.lend(index, uid),
+                            None => Ok(()),
+                        };
+                        let mut report = match lent {
+                            Ok(()) => execute(host, lease, slot, &solution.language.compile(&dir), None, &Limits::for_compiler(), call.report_bytes).report,
+                            Err(fault) => empty_report(Err(fault)),
+                        };
+                        if sandboxed && report.outcome.is_ok() {
+                            if let Err(error) = lease.seal(index, &solution.language.kept_files()) {
+                                report.outcome = Err(error);
+                            }
+                        }
+                        if matches!(report.outcome, Ok(verdict) if verdict != Verdict::Finished) {
+                            report.outcome = Ok(Verdict::CompileError);
+                        }
+                        *compiles[index].lock().unwrap() = Some(report);
+                        renew(&mut worker);
+                    }
+                    compiled.wait();
+                    if let Some((_, index)) = checker {
+                        if !compile_ok(index) {
+                            survivors.lock().unwrap().extend(worker);
+                            return; // reported by the caller as a configuration error
+                        }
+                    }
+                    while let Some(host) = worker.as_mut() {
+                        let index = next_cell.fetch_add(1, Ordering::Relaxed);
+                        if index >= cells.len() {
+                            break;
+                        }
+                        let (solution, test) = (index / tests.len(), index % tests.len());
+                        let compile_fault = match compiles[solution].lock().unwrap().as_ref().map(|r| &r.outcome) {
+                            Some(Err(fault)) => Some(fault.clone()),
+                            _ => None,
+                        };
+                        let cell = if let Some(fault) = compile_fault {
+                            // The judge failed the compile: a fault too, never a CompileError.
+                            Cell { report: empty_report(Err(fault)), ballot: Ballot::None }
+                        } else if !compile_ok(solution) {
+                            Cell { report: empty_report(Ok(Verdict::CompileError)), ballot: Ballot::None }
+                        } else if call.stop_on_first_failure && test > first_failure[solution].load(Ordering::Relaxed) {
+                            Cell { report: empty_report(Ok(Verdict::Skipped)), ballot: Ballot::None }
+                        } else {
+                            let program = programs[solution].language.run(&lease.program_path(&format!("sol-{solution}")), &[]);
+                            let stdin = format!("tests/{test}.in");
+                            let Ran { mut report, stdout } = execute(host, lease, slot, &program, Some(&stdin), &call.limits, call.report_bytes);
+                            let mut ballot = Ballot::None;
+                            if let Some(stdout) = stdout {
+                                let judged = match (checker, &tests[test].expected) {
+                                    (Some(checker), Some(expected)) => check(host, lease, slot, checker, test, expected, call.report_bytes),
+                                    (None, Some(expected)) => Ok(if call.comparator.matches(&stdout, expected) { Verdict::Accepted } else { Verdict::WrongAnswer }),
+                                    (_, None) => Ok(Verdict::Finished),
+                                };
+                                ballot = match judged.and_then(|verdict| cast(lease, slot, &call.comparator, leaders, (solution, test), &stdout).map(|b| (verdict, b))) {
+                                    Ok((verdict, ballot)) => {
+                                        report.outcome = Ok(verdict);
+                                        ballot
+                                    }
+                                    Err(fault) => {
+                                        host.broken = true;
+                                        report.outcome = Err(fault);
+                                        Ballot::None
+                                    }
+                                };
+                            }
+                            if call.stop_on_first_failure && is_failure(&report.outcome) {
+                                first_failure[solution].fetch_min(test, Ordering::Relaxed);
+                            }
+                            Cell { report, ballot }
+                        };
+                        *cells[index].lock().unwrap() = Some(cell);
+                        renew(&mut worker);
+                    }
+                    survivors.lock().unwrap().extend(worker);
+                });
+            }
+        });
+        (compiles, cells, survivors.into_inner().unwrap())
+    }
+
+    fn vote(&self, lease: &Lease, rows: &[Vec<Cell>], test_count: usize, comparator: &Comparator) -> Result<(Vec<Vote>, Vec<Option<Vec<u8>>>), JudgeError> {
+        let mut votes = Vec::with_capacity(test_count);
+        let mut outputs = Vec::with_capacity(test_count);
+        for test in 0..test_count {
+            let vote = if comparator.is_transitive() {
+                let keys: Vec<Option<[u8; 16]>> = rows.iter().map(|row| match row[test].ballot {
+                    Ballot::Key(key) => Some(key.to_le_bytes()),
+                    _ => None,
+                }).collect();
+                let column: Vec<Option<&[u8]>> = keys.iter().map(|k| k.as_ref().map(|k| k.as_slice())).collect();
+                majority_vote(&column, &Comparator::Exact)
+            } else {
+                let loaded: Vec<Option<Vec<u8>>> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(solution, row)| match row[test].ballot {
+                        Ballot::Kept => lease.read_capped(&kept(test, solution), u64::MAX).map(|(bytes, _)| Some(bytes)),
+                        _ => Ok(None),
+                    })
+                    .collect::<Result<_, _>>()?;
+                let column: Vec<Option<&[u8]>> = loaded.iter().map(|o| o.as_deref()).collect();
+                majority_vote(&column, comparator)
+            };
+            let output = match vote.majority_leader {
+                Some(leader) => Some(lease.read_capped(&kept(test, leader), u64::MAX).map_err(|e| internal("reading the majority output", e))?.0),
+                None => None,
+            };
+            votes.push(vote);
+            outputs.push(output);
+        }
+        Ok((votes, outputs))
+    }
+}
+
+fn lost() -> JudgeError {
+    JudgeError::Sandbox("no worker was left to run this: every replacement of a failed sandbox failed too".into())
 }

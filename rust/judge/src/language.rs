@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::host::Program;
+use crate::worker::Program;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Language {
@@ -22,6 +22,14 @@ impl Language {
         match self {
             Self::Python => "main.py",
             Self::Cpp { .. } => "main.cpp",
+        }
+    }
+
+    /// What a sealed solution directory keeps: the source and the compiled artifact.
+    pub fn kept_files(&self) -> [&'static str; 2] {
+        match self {
+            Self::Python => ["main.py", "main.code"],
+            Self::Cpp { .. } => ["main.cpp", "main"],
         }
     }
 

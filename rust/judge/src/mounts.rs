@@ -2,9 +2,11 @@
 //!
 //! The view: a small tmpfs root holding read-only binds of the system directories (`/usr`,
 //! `/etc`, the usr-merge symlinks) and of any extra tool prefix (e.g. a Python installation
-//! outside `/usr`); `/dev/{null,zero,random,urandom}`; the job directory, writable, at `/work`;
-//! and an empty `/tmp` on which each run mounts its own private tmpfs. Nothing else of the host
-//! is visible: not `/home`, `/root`, the host's `/tmp`, `/proc` or `/sys`.
+//! outside `/usr`, or read-only packages for solutions); `/dev/{null,zero,random,urandom}`; the
+//! pool's directory of leases at `/.leases`, root-only (mode 0700 on the host), so sandboxed uids
+//! cannot traverse it; and empty `/tmp` and `/work` on which each run mounts its own private
+//! tmpfs and its own lease's directory (`/.leases/<lease>`). Nothing else of the host is visible:
+//! not `/home`, `/root`, the host's `/tmp`, `/proc` or `/sys`.
 //!
 //! `enter` runs in the forked child before exec, in a process that may have had other threads,
 //! so it only makes system calls on data prepared beforehand: no allocation, no locks.
@@ -30,6 +32,13 @@ pub struct Layout {
 }
 
 pub const WORK_DIR: &str = "/work";
+pub const LEASES_DIR: &str = "/.leases";
+pub const PACKAGES_DIR: &str = "/packages";
+
+/// Where the `index`-th directory of extra Python packages appears in the sandbox.
+pub fn package_dir(index: usize) -> String {
+    format!("{PACKAGES_DIR}/{index}")
+}
 const SYSTEM_DIRS: &[&str] = &["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
 const DEVICES: &[&str] = &["null", "zero", "random", "urandom"];
 
@@ -38,9 +47,10 @@ fn c_path(path: &Path) -> Result<CString, JudgeError> {
 }
 
 impl Layout {
-    /// `root`: an empty host directory to become the sandbox's `/`; `job_dir`: mounted at `/work`;
-    /// `extra_read_only`: further host directories to expose at the same path.
-    pub fn new(root: &Path, job_dir: &Path, extra_read_only: &[PathBuf]) -> Result<Self, JudgeError> {
+    /// `root`: an empty host directory to become the sandbox's `/`; `leases`: the pool's lease
+    /// directory, mounted at `/.leases`; `extra_read_only`: host directories to expose at the same
+    /// path (a Python installation); `packages`: directories exposed at `/packages/<index>`.
+    pub fn new(root: &Path, leases: &Path, extra_read_only: &[PathBuf], packages: &[PathBuf]) -> Result<Self, JudgeError> {
         let inside = |path: &str| c_path(&root.join(path.trim_start_matches('/')));
         let mut steps = Vec::new();
         let mut created = std::collections::BTreeSet::new();
@@ -60,6 +70,10 @@ impl Layout {
             }
         }
         for extra in extra_read_only {
+            if [WORK_DIR, LEASES_DIR, "/tmp", "/dev", PACKAGES_DIR].iter().any(|taken| extra.starts_with(taken)) {
+                return Err(JudgeError::Config(format!(
+                    "{} cannot be shown in the sandbox at its own path: the sandbox uses that place", extra.display())));
+            }
             if created.iter().any(|done| extra.starts_with(done)) {
                 continue; // already visible through a system directory
             }
@@ -71,6 +85,14 @@ impl Layout {
             steps.push(Step::BindReadOnly { source: c_path(extra)?, target: inside(&extra.to_string_lossy())? });
             created.insert(extra.clone());
         }
+        if !packages.is_empty() {
+            steps.push(Step::Directory(inside(PACKAGES_DIR)?));
+        }
+        for (index, package) in packages.iter().enumerate() {
+            let target = inside(&package_dir(index))?;
+            steps.push(Step::Directory(target.clone()));
+            steps.push(Step::BindReadOnly { source: c_path(package)?, target });
+        }
         steps.push(Step::Directory(inside("/dev")?));
         for device in DEVICES {
             let path = format!("/dev/{device}");
@@ -79,7 +101,8 @@ impl Layout {
         }
         steps.push(Step::Directory(inside("/tmp")?));
         steps.push(Step::Directory(inside(WORK_DIR)?));
-        steps.push(Step::BindWritable { source: c_path(job_dir)?, target: inside(WORK_DIR)? });
+        steps.push(Step::Directory(inside(LEASES_DIR)?));
+        steps.push(Step::BindWritable { source: c_path(leases)?, target: inside(LEASES_DIR)? });
         Ok(Self { root: c_path(root)?, steps })
     }
 
@@ -103,9 +126,7 @@ impl Layout {
         check(unsafe { libc::chdir(c"/".as_ptr()) })?;
         check(unsafe { libc::mount(none, c"/".as_ptr(), none, libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV, std::ptr::null()) })?;
         let hostname = b"sandbox";
-        check(unsafe { libc::sethostname(hostname.as_ptr().cast(), hostname.len()) })?;
-        // Die with the judge thread that started us.
-        check(unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) })
+        check(unsafe { libc::sethostname(hostname.as_ptr().cast(), hostname.len()) })
     }
 
     fn apply(&self, step: &Step) -> io::Result<()> {

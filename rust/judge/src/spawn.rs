@@ -35,8 +35,17 @@ pub struct Outcome {
 pub const STAGES: &[&str] = &[
     "none", "join namespaces", "unshare mount namespace", "mount private /tmp", "enter cgroups",
     "clone program", "chdir", "set rlimits", "drop groups", "set gid", "set uid", "set no_new_privs",
-    "install seccomp filter", "reset signals", "redirect stdio", "watch program",
+    "install seccomp filter", "reset signals", "redirect stdio", "watch program", "bind the lease at /work",
+    "set the parent-death signal", "close inherited descriptors",
 ];
+const STAGE_BIND_LEASE: i32 = 16;
+const STAGE_DEATH_SIGNAL: i32 = 17;
+const STAGE_CLOSE_RANGE: i32 = 18;
+
+/// The name of a failed set-up stage, for the fault message.
+pub fn stage_name(stage: i32) -> &'static str {
+    STAGES.get(stage as usize).copied().unwrap_or("unknown step")
+}
 
 #[repr(C)]
 struct SockFprog {
@@ -44,17 +53,25 @@ struct SockFprog {
     filter: *const u8,
 }
 
+/// What isolates a run.
+pub struct RunIsolation<'a> {
+    pub namespaces: &'a [(File, c_int)],
+    /// `cgroup.procs` of the box's groups (empty without cgroups).
+    pub cgroup_procs: &'a [File],
+    pub uid: u32,
+    pub seccomp: &'a [u8],
+    pub tmp_options: CString,
+    /// The lease directory, as the worker's namespaces show it, to bind at `/work`.
+    pub lease: CString,
+}
+
 /// Everything the init and the program need, prepared before `clone`.
 pub struct Plan<'a> {
-    pub namespaces: &'a [(File, c_int)],
-    pub cgroup_procs: &'a [File],
+    pub isolation: RunIsolation<'a>,
     pub stdio: [File; 3],
     pub argv: Vec<CString>,
     pub env: Vec<CString>,
     pub rlimits: Vec<(c_int, u64)>,
-    pub uid: u32,
-    pub seccomp: &'a [u8],
-    pub tmp_options: CString,
     pub cwd: CString,
     pub cpu_limit: Duration,
     pub wall_limit: Duration,
@@ -65,6 +82,7 @@ struct Context<'a> {
     argv: Vec<*const libc::c_char>,
     env: Vec<*const libc::c_char>,
     fprog: SockFprog,
+    namespaces: Vec<(RawFd, c_int)>,
     program_stack: Vec<u8>,
     outcome: Outcome,
 }
@@ -78,14 +96,42 @@ fn stack_top(stack: &mut [u8]) -> *mut c_void {
     (top & !15) as *mut c_void
 }
 
+/// In a freshly cloned run init (or namespace holder), before anything else: die with the
+/// thread that cloned us, join the worker's namespaces, then make the run's own mount namespace
+/// with a private /tmp and the lease at /work. Only system calls on prepared data. Returns the
+/// failed stage.
+unsafe fn enter_run(namespaces: &[(RawFd, c_int)], tmp_options: &CString, lease: &CString) -> Result<(), i32> {
+    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+        return Err(STAGE_DEATH_SIGNAL);
+    }
+    for &(fd, kind) in namespaces {
+        if libc::setns(fd, kind) != 0 {
+            return Err(1);
+        }
+    }
+    if libc::unshare(libc::CLONE_NEWNS) != 0 {
+        return Err(2);
+    }
+    let tmpfs = c"tmpfs".as_ptr();
+    if libc::mount(tmpfs, c"/tmp".as_ptr(), tmpfs, libc::MS_NOSUID | libc::MS_NODEV, tmp_options.as_ptr().cast()) != 0 {
+        return Err(3);
+    }
+    if libc::mount(lease.as_ptr(), c"/work".as_ptr(), std::ptr::null(), libc::MS_BIND, std::ptr::null()) != 0 {
+        return Err(STAGE_BIND_LEASE);
+    }
+    Ok(())
+}
+
 /// Runs `plan` and returns the outcome (the worker thread waits for the whole run).
 pub fn run(plan: &Plan<'_>) -> Result<Outcome, JudgeError> {
     let pointers = |strings: &[CString]| strings.iter().map(|s| s.as_ptr()).chain([std::ptr::null()]).collect::<Vec<_>>();
+    let seccomp = plan.isolation.seccomp;
     let mut context = Context {
         plan,
         argv: pointers(&plan.argv),
         env: pointers(&plan.env),
-        fprog: SockFprog { len: (plan.seccomp.len() / 8) as u16, filter: plan.seccomp.as_ptr() },
+        fprog: SockFprog { len: (seccomp.len() / 8) as u16, filter: seccomp.as_ptr() },
+        namespaces: plan.isolation.namespaces.iter().map(|(f, k)| (f.as_raw_fd(), *k)).collect(),
         program_stack: vec![0u8; STACK_BYTES],
         outcome: Outcome::default(),
     };
@@ -118,19 +164,11 @@ extern "C" fn init(argument: *mut c_void) -> c_int {
     let context = unsafe { &mut *(argument as *mut Context) };
     let plan = context.plan;
     unsafe {
-        for (file, kind) in plan.namespaces {
-            if libc::setns(file.as_raw_fd(), *kind) != 0 {
-                fail!(context.outcome, 1, 120);
-            }
+        let isolation = &plan.isolation;
+        if let Err(stage) = enter_run(&context.namespaces, &isolation.tmp_options, &isolation.lease) {
+            fail!(context.outcome, stage, 120);
         }
-        if libc::unshare(libc::CLONE_NEWNS) != 0 {
-            fail!(context.outcome, 2, 120);
-        }
-        let tmpfs = c"tmpfs".as_ptr();
-        if libc::mount(tmpfs, c"/tmp".as_ptr(), tmpfs, libc::MS_NOSUID | libc::MS_NODEV, plan.tmp_options.as_ptr().cast()) != 0 {
-            fail!(context.outcome, 3, 120);
-        }
-        for procs in plan.cgroup_procs {
+        for procs in isolation.cgroup_procs {
             if libc::write(procs.as_raw_fd(), b"0".as_ptr().cast(), 1) != 1 {
                 fail!(context.outcome, 4, 120);
             }
@@ -178,7 +216,8 @@ unsafe fn watch(context: &mut Context, pid: libc::pid_t) -> c_int {
             Duration::ZERO
         };
         if cpu_used > plan.cpu_limit || elapsed(&started) > plan.wall_limit {
-            libc::kill(pid, libc::SIGKILL);
+            // Through the pidfd: the program is our unreaped child, but say which process we mean.
+            libc::syscall(libc::SYS_pidfd_send_signal, pidfd, libc::SIGKILL, std::ptr::null::<u8>(), 0);
             context.outcome.killed_for_time = 1;
             break;
         }
@@ -208,13 +247,14 @@ extern "C" fn program(argument: *mut c_void) -> c_int {
                 fail!(context.outcome, 7, 120);
             }
         }
+        let uid = plan.isolation.uid;
         if libc::setgroups(0, std::ptr::null()) != 0 {
             fail!(context.outcome, 8, 120);
         }
-        if libc::setresgid(plan.uid, plan.uid, plan.uid) != 0 {
+        if libc::setresgid(uid, uid, uid) != 0 {
             fail!(context.outcome, 9, 120);
         }
-        if libc::setresuid(plan.uid, plan.uid, plan.uid) != 0 {
+        if libc::setresuid(uid, uid, uid) != 0 {
             fail!(context.outcome, 10, 120);
         }
         if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
@@ -234,7 +274,9 @@ extern "C" fn program(argument: *mut c_void) -> c_int {
                 fail!(context.outcome, 14, 120);
             }
         }
-        libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+        if libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32) != 0 {
+            fail!(context.outcome, STAGE_CLOSE_RANGE, 120);
+        }
         libc::execve(context.argv[0], context.argv.as_ptr(), context.env.as_ptr());
         // exec failed: a program problem (like a shell's 127), not a sandbox one.
         libc::_exit(127)
@@ -254,13 +296,14 @@ pub struct NamespaceHolder {
 struct HolderContext {
     namespaces: Vec<(RawFd, c_int)>,
     tmp_options: CString,
+    lease: CString,
     ready: RawFd,
     stage: i32,
     errno: i32,
 }
 
 impl NamespaceHolder {
-    pub fn start(namespaces: &[(File, c_int)], tmp_options: CString) -> Result<Self, JudgeError> {
+    pub fn start(namespaces: &[(File, c_int)], tmp_options: CString, lease: CString) -> Result<Self, JudgeError> {
         let mut fds = [0 as RawFd; 2];
         // SAFETY: pipe2 fills two descriptors.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -270,6 +313,7 @@ impl NamespaceHolder {
         let mut context = Box::new(HolderContext {
             namespaces: namespaces.iter().map(|(file, kind)| (file.as_raw_fd(), *kind)).collect(),
             tmp_options,
+            lease,
             ready: ready_write,
             stage: 0,
             errno: 0,
@@ -291,8 +335,7 @@ impl NamespaceHolder {
         unsafe { libc::close(ready_read) };
         if got != 1 {
             let (stage, errno) = (holder._context.stage, holder._context.errno);
-            let step = STAGES.get(stage as usize).copied().unwrap_or("unknown step");
-            return Err(JudgeError::Sandbox(format!("isolating the run failed at {step}: {}", std::io::Error::from_raw_os_error(errno))));
+            return Err(JudgeError::Sandbox(format!("isolating the run failed at {}: {}", stage_name(stage), std::io::Error::from_raw_os_error(errno))));
         }
         Ok(holder)
     }
@@ -317,19 +360,12 @@ extern "C" fn holder(argument: *mut c_void) -> c_int {
     // SAFETY: `NamespaceHolder::start` passes a live context that outlives this process.
     let context = unsafe { &mut *(argument as *mut HolderContext) };
     unsafe {
-        for &(fd, kind) in &context.namespaces {
-            if libc::setns(fd, kind) != 0 {
-                fail!(context, 1, 120);
-            }
+        if let Err(stage) = enter_run(&context.namespaces, &context.tmp_options, &context.lease) {
+            fail!(context, stage, 120);
         }
-        if libc::unshare(libc::CLONE_NEWNS) != 0 {
-            fail!(context, 2, 120);
+        if libc::write(context.ready, b"1".as_ptr().cast(), 1) != 1 {
+            fail!(context, 15, 120);
         }
-        let tmpfs = c"tmpfs".as_ptr();
-        if libc::mount(tmpfs, c"/tmp".as_ptr(), tmpfs, libc::MS_NOSUID | libc::MS_NODEV, context.tmp_options.as_ptr().cast()) != 0 {
-            fail!(context, 3, 120);
-        }
-        libc::write(context.ready, b"1".as_ptr().cast(), 1);
         loop {
             libc::pause();
         }

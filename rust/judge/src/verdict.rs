@@ -26,6 +26,8 @@ pub enum Verdict {
         signal: Option<i32>,
     },
     CompileError,
+    /// Not run: `stop_on_first_failure` is set and an earlier test of this solution failed.
+    Skipped,
 }
 
 impl Verdict {
@@ -41,6 +43,7 @@ impl Verdict {
             Self::OutputLimitExceeded => "OutputLimitExceeded",
             Self::RuntimeError { .. } => "RuntimeError",
             Self::CompileError => "CompileError",
+            Self::Skipped => "Skipped",
         }
     }
 
@@ -62,6 +65,7 @@ impl Verdict {
             Self::OutputLimitExceeded => "OLE",
             Self::RuntimeError { .. } => "RE",
             Self::CompileError => "CE",
+            Self::Skipped => "SK",
         }
     }
 }
@@ -87,7 +91,7 @@ impl fmt::Display for Verdict {
 mod tests {
     use super::*;
 
-    const ALL: [Verdict; 8] = [
+    const ALL: [Verdict; 9] = [
         Verdict::Accepted,
         Verdict::WrongAnswer,
         Verdict::Finished,
@@ -99,6 +103,7 @@ mod tests {
             signal: None,
         },
         Verdict::CompileError,
+        Verdict::Skipped,
     ];
 
     #[test]
@@ -114,7 +119,8 @@ mod tests {
                 "MemoryLimitExceeded",
                 "OutputLimitExceeded",
                 "RuntimeError",
-                "CompileError"
+                "CompileError",
+                "Skipped"
             ]
         );
     }
@@ -122,7 +128,7 @@ mod tests {
     #[test]
     fn short_names_are_stable() {
         let shorts: Vec<&str> = ALL.iter().map(Verdict::short).collect();
-        assert_eq!(shorts, ["AC", "WA", "OK", "TLE", "MLE", "OLE", "RE", "CE"]);
+        assert_eq!(shorts, ["AC", "WA", "OK", "TLE", "MLE", "OLE", "RE", "CE", "SK"]);
     }
 
     #[test]

@@ -1,26 +1,22 @@
-"""pysynth judge zygote: a warm interpreter inside the sandbox that starts each run.
+"""pysynth judge zygote: a warm interpreter inside a box's namespaces that forks each Python run.
 
-Started by the Rust judge as `python -I -S -B -c <this> <config json>`, inside the sandbox's
-mount/network/IPC/UTS namespaces, as root of that view. It never runs untrusted code itself. For
-each request it clones a child straight into a fresh PID namespace (`clone(CLONE_NEWPID)`, which,
-unlike `unshare`, can be repeated), so `kill(-1)` or a leftover daemon cannot outlive or escape the
-run: when the child, PID 1 of its namespace, exits, the kernel kills everything else in it.
-
-With cgroups, the Rust judge starts a native namespace holder as PID 1 of each run (new PID
-namespace, private /tmp) and the zygote forks the program straight into it (`setns` on a pidfd),
-as PID 2; its parent, the zygote, is outside the namespace, so it sees ppid 0, as after nsenter.
-Otherwise the zygote clones its own init (PID 1), which mounts the private /tmp and forks or
-spawns the program. Either way the program takes rlimits, an unprivileged uid/gid with no
-supplementary groups, no_new_privs, the seccomp filter, stdio on the given files, every other
-descriptor closed, an empty environment; then it execs or, for Python, runs the solution's
-pre-compiled code in this warm interpreter (no start-up cost).
-It reports "ok" on a close-on-exec pipe once the sandbox is in place, or the step that failed, so a
-failed isolation step is never mistaken for (or turned into) an unsandboxed run.
+Started by the Rust judge as `python -I -S -B -c <this> <config json>`, inside the box's
+mount/network/IPC/UTS namespaces (when sandboxed), as root of that view. It never runs untrusted
+code itself. For each run the Rust side first starts a native namespace holder (PID 1 of a fresh
+PID namespace, with its own mount namespace: a private /tmp and the lease's directory at /work);
+the zygote forks the run's process straight into it (`setns` on a pidfd), as PID 2. The child
+takes the run's privileges (the same fields, in the same order, as native runs: rlimits, no
+supplementary groups, gid, uid, no_new_privs, seccomp), its stdio, closes every other descriptor,
+then runs the solution exactly as `python3 main.py` would (see `run_script`).
 
 Protocol (JSON lines on stdin/stdout): request {"op": "run", ...} -> {"pid": host pid} ->
 {"op": "go" | "abort"} -> {"status", "utime", "stime", "maxrss_kb", "setup"}; {"op": "exit"}.
+"setup" is "ok" once the child is isolated, or the step that failed, so a failed isolation step is
+never mistaken for (or turned into) an unsandboxed run.
 """
 
+import atexit
+import builtins
 import ctypes
 import gc
 import io
@@ -29,19 +25,34 @@ import marshal
 import os
 import resource
 import signal
+import site
 import sys
 import traceback  # imported here, warm, rather than in every child
+import types
 
 CONFIG = json.loads(sys.argv[1])
 SANDBOXED = CONFIG["sandboxed"]
 LIBC = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNS, CLONE_NEWPID, SIGCHLD = 0x00020000, 0x20000000, 17
-MS_NOSUID, MS_NODEV = 2, 4
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
 SECCOMP = bytes.fromhex(CONFIG["seccomp"]) if CONFIG.get("seccomp") else None
 CONTROL_IN, CONTROL_OUT = sys.stdin.buffer, sys.stdout.buffer
 # Our own PID namespace, to return to after forking a program into a run's namespace.
 OWN_PID_NAMESPACE = os.pidfd_open(os.getpid()) if SANDBOXED else None
+# What a script's sys.path holds beyond its own directory: the standard library (this
+# interpreter runs with -I -S, so no site-packages) and the configured read-only packages.
+LIBRARY_PATH = [*sys.path, *CONFIG.get("packages", [])]
+# How this interpreter made its own stdio: a script's come from the same logic, with the same
+# environment, and neither is a terminal (pipes here, files for a run).
+STDIO = {name: getattr(sys, f"__{name}__") for name in ("stdin", "stdout", "stderr")}
+STDIO_SETTINGS = {name: (stream.encoding, stream.errors, stream.line_buffering, stream.write_through)
+                  for name, stream in STDIO.items()}
+ORIGINAL_ARGV = list(sys.orig_argv)
+# The builtins `site` adds to a normal interpreter (exit, quit, help, copyright, ...); importing
+# `site` under -S does not touch sys.path.
+site.setquit()
+site.setcopyright()
+site.sethelper()
 
 
 class SockFprog(ctypes.Structure):
@@ -64,134 +75,176 @@ def reply(message):
     CONTROL_OUT.flush()
 
 
-def private_tmp(request):
-    """In the run's init, as root: a mount namespace of its own with a fresh tmpfs on /tmp."""
-    if SANDBOXED:
-        check(LIBC.unshare(CLONE_NEWNS), "unshare mount namespace")
-        options = f"size={request['scratch']},mode=1777".encode()
-        check(LIBC.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount private /tmp")
-
-
 def drop_privileges(request):
-    """In the program's process, before it runs: limits, identity, no_new_privs, seccomp."""
+    """In the run's process, before it runs: the `Privileges` value of worker.rs, in order."""
     os.chdir(request["cwd"])
-    for name, value in request["rlimits"]:
+    privileges = request["privileges"]
+    for name, value in privileges["rlimits"]:
         resource.setrlimit(getattr(resource, name), (value, value))
-    if SANDBOXED:
-        uid = request["uid"]
+    uid = privileges["uid"]
+    if uid is not None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
         check(LIBC.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs")
         if SECCOMP_PROGRAM is not None:
-            check(LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(SECCOMP_PROGRAM), 0, 0), "install seccomp filter")
-    os.environ.clear()
+            check(LIBC.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(SECCOMP_PROGRAM), 0, 0),
+                  "install seccomp filter")
 
 
-def run_python(path, compile_to, arguments):
-    """Run (or, with `compile_to`, only compile) a Python solution in this process. Never returns:
-    whatever the solution does to sys.stderr or the exception machinery, this process ends here
-    and never falls back into the zygote's loop."""
-    try:
-        os._exit(solution_status(path, compile_to, arguments) & 0xFF)
-    except BaseException:
-        os._exit(1)
-    finally:
-        os._exit(1)
+def new_stream(name, fd):
+    """A standard stream as CPython's create_stdio makes it: buffered io.open of the descriptor,
+    raw name `<stdin>`, newline "\\n" (no translation), the interpreter's encoding and errors,
+    line-buffered stderr."""
+    encoding, errors, line_buffering, write_through = STDIO_SETTINGS[name]
+    buffer = io.open(fd, "rb" if name == "stdin" else "wb", buffering=-1, closefd=False)
+    buffer.raw.name = f"<{name}>"
+    stream = io.TextIOWrapper(buffer, encoding=encoding, errors=errors, newline="\n",
+                              line_buffering=line_buffering, write_through=write_through)
+    stream.mode = "r" if name == "stdin" else "w"
+    return stream
 
 
-def solution_status(path, compile_to, arguments):
-    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding="utf-8")
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding="utf-8")
-    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", write_through=True)
-    sys.argv = ["main.py", *arguments]
-    status = 0
+def compile_only(path, target):
+    """The compile step: byte-compile main.py to a marshalled code object (syntax errors surface
+    here, once per solution, as a compile error)."""
+    sys.stderr = new_stream("stderr", 2)
     try:
         with open(path, "rb") as source:
-            data = source.read()
-        if compile_to is not None:
-            code = compile(data, "main.py", "exec", dont_inherit=True)
-            with open(compile_to, "wb") as target:
-                marshal.dump(code, target)
-        else:
-            exec(marshal.loads(data), {"__name__": "__main__", "__builtins__": __builtins__, "__file__": "main.py"})
-    except SystemExit as exit_request:
-        code = exit_request.code
-        status = code if isinstance(code, int) else (0 if code is None else 1)
-        if not isinstance(code, (int, type(None))):
-            print(code, file=sys.stderr)
+            code = compile(source.read(), path, "exec", dont_inherit=True)
+        with open(target, "wb") as output:
+            marshal.dump(code, output)
+        return 0
     except SyntaxError as error:
         sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
-        status = 1
     except BaseException as error:
-        # Skip this function's frame: the solution's traceback starts at its own code.
-        traceback.print_exception(type(error), error, error.__traceback__.tb_next)
-        status = 1
-    for stream in (sys.stdout, sys.stderr):
+        sys.stderr.write(f"{type(error).__name__}: {error}\n")
+    return 1
+
+
+def exit_status(exit_request):
+    """CPython's handle_system_exit: None is 0, an int is itself, anything else is printed to
+    stderr and is 1."""
+    code = exit_request.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    try:
+        print(code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def flush_std_files():
+    """Py_FinalizeEx's flush_std_files: flush whatever sys.stdout and sys.stderr are now."""
+    status = 0
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name, None)
+        if stream is None or getattr(stream, "closed", False):
+            continue
         try:
             stream.flush()
         except BaseException:
-            status = status or 1
+            status = -1
     return status
 
 
-def init(request, descriptors, setup_write, go_read, result_write):
-    """PID 1 of the run's namespace. The program runs as PID 2 because the kernel shields PID 1 from
-    its own default-action signals: as PID 1, abort() would not die of SIGABRT, nor kill(getpid())
-    of anything. This process reaps the program and reports its status on `result_write`."""
+def finalize(main_module):
+    """Py_FinalizeEx, as far as a script can see it: wait for non-daemon threads, run atexit
+    handlers, flush sys.stdout/sys.stderr (whatever they are now), restore the original streams,
+    clear __main__ as _PyModule_ClearDict does (finalizers of module-level objects run), collect
+    garbage and flush again. Returns -1 when a flush failed (the interpreter then exits 120)."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    atexit._run_exitfuncs()
+    status = flush_std_files()
+    for name in ("stdin", "stdout", "stderr"):
+        setattr(sys, name, getattr(sys, f"__{name}__"))
+    if sys.modules.get("__main__") is main_module:
+        del sys.modules["__main__"]
+    namespace = main_module.__dict__
+    del main_module
+    for key in [k for k in namespace if k[:1] == "_" and k[1:2] != "_"]:
+        namespace[key] = None
+    for key in [k for k in namespace if k != "__builtins__"]:
+        namespace[key] = None
+    gc.collect()
+    return min(status, flush_std_files())
+
+
+class Interrupted(Exception):
+    """The script ended with an uncaught KeyboardInterrupt: CPython then kills itself with SIGINT."""
+
+
+def run_script(path, arguments):
+    """Runs the compiled main.py at `path` as `python3 main.py ARGUMENTS` would, shutdown
+    included, and returns the process's exit status (or raises Interrupted)."""
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        stream = new_stream(name, fd)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+    script = path[: -len(".code")] + ".py"
+    sys.argv = ["main.py", *arguments]
+    sys.orig_argv = [ORIGINAL_ARGV[0], "main.py", *arguments]
+    sys.path[:] = [os.path.dirname(script), *LIBRARY_PATH]
+    atexit._clear()
+    gc.unfreeze()
+    main_module = types.ModuleType("__main__")
+    main_module.__file__ = script
+    main_module.__cached__ = None
+    main_module.__builtins__ = builtins
+    sys.modules["__main__"] = main_module
+    status, interrupted = 0, False
     try:
-        if os.read(go_read, 1) != b"g":
-            os._exit(0)
-        private_tmp(request)
-        if request.get("python") is None:
-            pid = spawn_executable(request, descriptors, setup_write)
-        else:
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    program(request, descriptors, setup_write, result_write)
-                finally:
-                    os._exit(127)
+        with open(path, "rb") as compiled:
+            code = marshal.loads(compiled.read())
+        exec(code, main_module.__dict__)
+    except SystemExit as exit_request:
+        status = exit_status(exit_request)
     except BaseException as error:
-        os.write(setup_write, f"{type(error).__name__}: {error}".encode())
-        os._exit(120)
-    for fd in (*descriptors, setup_write):
-        os.close(fd)
-    if pid is None:
-        report = {"status": 127 << 8, "utime": 0.0, "stime": 0.0, "maxrss_kb": 0}
-    else:
-        _, status, usage = os.wait4(pid, 0)
-        report = {"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
-    os.write(result_write, json.dumps(report).encode())
-    os._exit(0)
-
-
-def spawn_executable(request, descriptors, setup_write):
-    """For compiled programs the init takes the program's identity itself (it stays shielded from
-    the program's signals as PID 1) and posix_spawns it: no second fork of this interpreter. All
-    descriptors here but 0-2 are close-on-exec, and file actions replace those three."""
-    drop_privileges(request)
-    os.write(setup_write, b"ok")
-    argv = request["argv"]
+        interrupted = isinstance(error, KeyboardInterrupt)
+        # The traceback starts at the solution's own code, as under `python3 main.py`.
+        try:
+            sys.excepthook(type(error), error, error.__traceback__.tb_next)
+        except BaseException:
+            pass
+        status = 1
     try:
-        return os.posix_spawn(
-            argv[0], argv, {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
-            file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(descriptors)],
-            # CPython ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec: give the
-            # program the defaults a shell would, so writing past the output limit kills it.
-            setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
-        )
+        if finalize(main_module) < 0:
+            status = 120
+    except SystemExit as exit_request:
+        status = exit_status(exit_request)
+    except BaseException:
+        status = status or 1
+    if interrupted:
+        raise Interrupted()
+    return status
+
+
+def exec_program(argv):
+    """A compiled program, when there are no cgroups to measure its memory: exec'd from this small
+    process, its peak RSS (which includes what the process held before exec) stays meaningful."""
+    # CPython ignores these, and ignored signals survive exec: a shell would give the defaults.
+    for number in (signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(number, signal.SIG_DFL)
+    try:
+        os.execve(argv[0], argv, dict(os.environ))
     except OSError as error:
-        os.write(descriptors[2], f"cannot execute {argv[0]}: {error}\n".encode())
-        return None
+        os.write(2, f"cannot execute {argv[0]}: {error}\n".encode())
+    os._exit(127)
 
 
-def program(request, descriptors, setup_write, result_write, holder=None):
-    """PID 2, for Python solutions: drop privileges, then run the code in this warm interpreter.
-    With `holder` (a pidfd of the run's native init), first join its mount namespace (private /tmp)."""
+def child(request, descriptors, setup_write, holder):
+    """PID 2 of the run: join the run's mount namespace (private /tmp, the lease at /work), take
+    the run's privileges and stdio, then run the solution. Never returns into the zygote's loop,
+    whatever the solution does to sys.stderr or the exception machinery."""
     try:
-        if result_write is not None:
-            os.close(result_write)
         if holder is not None:
             check(LIBC.setns(holder, CLONE_NEWNS), "join the run's mount namespace")
             os.close(holder)
@@ -206,66 +259,60 @@ def program(request, descriptors, setup_write, result_write, holder=None):
         os._exit(120)
     os.write(setup_write, b"ok")
     os.close(setup_write)
-    run_python(request["python"], request.get("compile_to"), request["argv"])
+    try:
+        if request.get("python") is None:
+            exec_program(request["argv"])
+        if request.get("compile_to") is not None:
+            status = compile_only(request["python"], request["compile_to"])
+        else:
+            status = run_script(request["python"], request["argv"])
+        os._exit(status & 0xFF)
+    except Interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    except BaseException:
+        os._exit(1)
+    finally:
+        os._exit(1)
 
 
 def open_stdio(request):
-    stdin = os.open(request["stdin"] or "/dev/null", os.O_RDONLY | os.O_CLOEXEC)
-    outputs = [os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600) for name in ("stdout", "stderr")]
+    flags = os.O_CLOEXEC | os.O_NOFOLLOW
+    stdin = os.open(request["stdin"] or "/dev/null", os.O_RDONLY | flags)
+    outputs = [os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC | flags, 0o600)
+               for name in ("stdout", "stderr")]
     return [stdin, *outputs]
 
 
-def fork_into(request, descriptors, setup_write, go_read):
-    """Fork the program straight into the namespaces of the run's native init (`request["join"]`)."""
-    holder = os.pidfd_open(request["join"])
+def fork_child(request, descriptors, setup_write, go_read):
+    """Fork the run's process, into the namespaces of its holder (`request["join"]`) if given."""
+    holder = os.pidfd_open(request["join"]) if request.get("join") is not None else None
     try:
-        check(LIBC.setns(holder, CLONE_NEWPID), "join the run's PID namespace")
+        if holder is not None:
+            check(LIBC.setns(holder, CLONE_NEWPID), "join the run's PID namespace")
         pid = os.fork()
         if pid == 0:
             try:
                 if os.read(go_read, 1) == b"g":
-                    program(request, descriptors, setup_write, None, holder)
+                    child(request, descriptors, setup_write, holder)
             finally:
                 os._exit(127)
     finally:
-        check(LIBC.setns(OWN_PID_NAMESPACE, CLONE_NEWPID), "return to the zygote's PID namespace")
-        os.close(holder)
+        if holder is not None:
+            check(LIBC.setns(OWN_PID_NAMESPACE, CLONE_NEWPID), "return to the zygote's PID namespace")
+            os.close(holder)
     return pid
 
 
 def handle_run(request):
     descriptors = open_stdio(request)
-    if request.get("join") is not None:
-        setup_read, setup_write = os.pipe()
-        go_read, go_write = os.pipe()
-        pid = fork_into(request, descriptors, setup_write, go_read)
-        for fd in (*descriptors, setup_write, go_read):
-            os.close(fd)
-        finish_run(pid, go_write, setup_read, None)
-        return
     setup_read, setup_write = os.pipe()
     go_read, go_write = os.pipe()
-    result_read, result_write = os.pipe()
-    flags = CLONE_NEWPID | SIGCHLD if SANDBOXED else SIGCHLD
-    pid = LIBC.syscall(CONFIG["clone_nr"], flags, 0, 0, 0, 0)
-    if pid == 0:
-        try:
-            os.close(result_read)
-            init(request, descriptors, setup_write, go_read, result_write)
-        finally:
-            os._exit(121)
-    for fd in (*descriptors, setup_write, go_read, result_write):
-        os.close(fd)
-    if pid < 0:
-        for fd in (go_write, setup_read, result_read):
+    try:
+        pid = fork_child(request, descriptors, setup_write, go_read)
+    finally:
+        for fd in (*descriptors, setup_write, go_read):
             os.close(fd)
-        reply({"error": f"clone failed: {os.strerror(ctypes.get_errno())}"})
-        return
-    finish_run(pid, go_write, setup_read, result_read)
-
-
-def finish_run(pid, go_write, setup_read, result_read):
-    """Report the pid, release the child on "go", then report how the program ended."""
     reply({"pid": pid})
     command = json.loads(CONTROL_IN.readline() or b'{"op": "abort"}')
     if command.get("op") == "go":
@@ -275,16 +322,9 @@ def finish_run(pid, go_write, setup_read, result_read):
     while chunk := os.read(setup_read, 4096):
         setup += chunk
     os.close(setup_read)
-    result = b""
-    if result_read is not None:
-        while chunk := os.read(result_read, 4096):
-            result += chunk
-        os.close(result_read)
     _, status, usage = os.wait4(pid, 0)
-    # Without a report the init itself died (killed at a time limit): report its status instead.
-    outcome = json.loads(result) if result else {"status": status, "utime": usage.ru_utime,
-                                                 "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss}
-    reply({**outcome, "setup": setup.decode(errors="replace")})
+    reply({"status": status, "utime": usage.ru_utime, "stime": usage.ru_stime, "maxrss_kb": usage.ru_maxrss,
+           "setup": setup.decode(errors="replace")})
 
 
 def serve():

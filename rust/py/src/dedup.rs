@@ -6,7 +6,7 @@ use pyo3::types::{PyBytes, PyDict};
 use pysynth_dedup::{deduplicate, optimal_params, LshIndex, MinHasher};
 
 use crate::config::{lsh_config, minhash_config};
-use crate::errors::config_error;
+use crate::errors::NativeError;
 use crate::texts::TextColumn;
 
 #[pyfunction]
@@ -15,7 +15,7 @@ pub fn minhash_signatures<'py>(
     texts: &Bound<'py, PyAny>,
     config: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyArray2<u64>>> {
-    let hasher = MinHasher::new(minhash_config(config)?).map_err(config_error)?;
+    let hasher = MinHasher::new(minhash_config(config)?).map_err(NativeError::from)?;
     let column = TextColumn::extract(texts)?;
     let strs = column.as_strs()?;
     let rows = strs.len();
@@ -31,7 +31,7 @@ pub fn shingles<'py>(py: Python<'py>, text: &str, config: &Bound<'py, PyAny>) ->
 
 #[pyfunction]
 pub fn lsh_params(threshold: f64, num_perm: usize, weights: (f64, f64)) -> PyResult<(usize, usize)> {
-    let params = optimal_params(threshold, num_perm, weights).map_err(config_error)?;
+    let params = optimal_params(threshold, num_perm, weights).map_err(NativeError::from)?;
     Ok((params.bands, params.rows))
 }
 
@@ -43,7 +43,7 @@ pub fn dedup<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, config: &Bound<'py
     let config = lsh_config(config)?;
     let column = TextColumn::extract(texts)?;
     let strs = column.as_strs()?;
-    let outcome = py.detach(|| deduplicate(&strs, &config)).map_err(config_error)?;
+    let outcome = py.detach(|| deduplicate(&strs, &config)).map_err(NativeError::from)?;
     let stats = PyDict::new(py);
     stats.set_item("documents", outcome.stats.documents)?;
     stats.set_item("empty_documents", outcome.stats.empty_documents)?;
@@ -68,7 +68,7 @@ pub struct PyLshIndex {
 impl PyLshIndex {
     #[new]
     fn new(config: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let inner = LshIndex::new(&lsh_config(config)?).map_err(config_error)?;
+        let inner = LshIndex::new(&lsh_config(config)?).map_err(NativeError::from)?;
         Ok(Self { inner })
     }
 
@@ -76,7 +76,7 @@ impl PyLshIndex {
         let column = TextColumn::extract(texts)?;
         let strs = column.as_strs()?;
         let inner = &mut self.inner;
-        py.detach(|| inner.insert(&strs, &ids)).map_err(config_error)
+        Ok(py.detach(|| inner.insert(&strs, &ids)).map_err(NativeError::from)?)
     }
 
     fn query(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<u64>>> {

@@ -1,28 +1,77 @@
 //! The one place where Rust errors become Python exceptions. The exception classes live in
-//! `pysynth.errors`, so Python code and native code raise the same hierarchy.
+//! `pysynth.errors`, so Python code and native code raise the same hierarchy. Each crate's error
+//! converts into `NativeError` (one `From` per crate, as polars does), and `NativeError` into
+//! the matching `PyErr`; bindings write `.map_err(NativeError::from)?`.
 
-use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyType;
 use pysynth_dedup::DedupError;
+use pysynth_graph::GraphError;
+use pysynth_judge::JudgeError;
 
-pub fn raise(py: Python<'_>, class_name: &str, message: String) -> PyErr {
-    let class = py
-        .import("pysynth.errors")
-        .and_then(|module| module.getattr(class_name))
-        .and_then(|class| class.cast_into::<PyType>().map_err(PyErr::from));
-    match class {
-        Ok(class) => PyErr::from_type(class, message),
-        Err(_) => PyRuntimeError::new_err(format!("{class_name}: {message}")),
+pyo3::import_exception!(pysynth.errors, ConfigError);
+pyo3::import_exception!(pysynth.errors, InputError);
+pyo3::import_exception!(pysynth.errors, SandboxError);
+pyo3::import_exception!(pysynth.errors, JudgeInternalError);
+
+pub enum NativeError {
+    Dedup(DedupError),
+    Graph(GraphError),
+    Judge(JudgeError),
+    /// Bad input data found by a binding itself.
+    Input(String),
+}
+
+impl From<DedupError> for NativeError {
+    fn from(error: DedupError) -> Self {
+        Self::Dedup(error)
     }
 }
 
-/// A bad parameter: `pysynth.errors.ConfigError` (a `ValueError`).
-pub fn config_error(error: DedupError) -> PyErr {
-    Python::attach(|py| raise(py, "ConfigError", error.to_string()))
+impl From<GraphError> for NativeError {
+    fn from(error: GraphError) -> Self {
+        Self::Graph(error)
+    }
+}
+
+impl From<JudgeError> for NativeError {
+    fn from(error: JudgeError) -> Self {
+        Self::Judge(error)
+    }
+}
+
+impl From<NativeError> for PyErr {
+    fn from(error: NativeError) -> Self {
+        match error {
+            // Every dedup error is a bad parameter.
+            NativeError::Dedup(error) => ConfigError::new_err(error.to_string()),
+            NativeError::Graph(error) => match error {
+                GraphError::Alpha(_)
+                | GraphError::Eps(_)
+                | GraphError::DefaultDifficulty(_)
+                | GraphError::NoDifficultyLabels
+                | GraphError::UnknownConcept(_)
+                | GraphError::NoStartNodes
+                | GraphError::MaxSteps(_) => ConfigError::new_err(error.to_string()),
+                GraphError::LabelCount { .. }
+                | GraphError::Label { .. }
+                | GraphError::NodeId { .. }
+                | GraphError::SelfLoop { .. }
+                | GraphError::DuplicateEdge { .. }
+                | GraphError::Weight { .. }
+                | GraphError::ColumnLength { .. }
+                | GraphError::TooManyNodes(_) => InputError::new_err(error.to_string()),
+            },
+            NativeError::Judge(error) => match &error {
+                JudgeError::Sandbox(message) => SandboxError::new_err(message.clone()),
+                JudgeError::Internal(_) => JudgeInternalError::new_err(error.to_string()),
+                JudgeError::Config(message) => ConfigError::new_err(message.clone()),
+            },
+            NativeError::Input(message) => InputError::new_err(message),
+        }
+    }
 }
 
 /// Bad input data: `pysynth.errors.InputError` (a `ValueError`).
 pub fn input_error(message: String) -> PyErr {
-    Python::attach(|py| raise(py, "InputError", message))
+    NativeError::Input(message).into()
 }

@@ -2,32 +2,10 @@
 
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
-use pysynth_graph::{Dedup, EdgeStats, GraphError, NamedGraph, WalkParams, WeightParams};
+use pysynth_graph::{Dedup, EdgeStats, NamedGraph, WalkParams, WeightParams};
 
-use crate::errors::{input_error, raise};
+use crate::errors::NativeError;
 use crate::texts::TextColumn;
-
-/// A bad parameter is a `ConfigError`, bad seeds or edges an `InputError`.
-pub fn graph_error(error: GraphError) -> PyErr {
-    let class = match error {
-        GraphError::Alpha(_)
-        | GraphError::Eps(_)
-        | GraphError::DefaultDifficulty(_)
-        | GraphError::NoDifficultyLabels
-        | GraphError::UnknownConcept(_)
-        | GraphError::NoStartNodes
-        | GraphError::MaxSteps(_) => "ConfigError",
-        GraphError::LabelCount { .. }
-        | GraphError::Label { .. }
-        | GraphError::NodeId { .. }
-        | GraphError::SelfLoop { .. }
-        | GraphError::DuplicateEdge { .. }
-        | GraphError::Weight { .. }
-        | GraphError::ColumnLength { .. }
-        | GraphError::TooManyNodes(_) => "InputError",
-    };
-    Python::attach(|py| raise(py, class, error.to_string()))
-}
 
 /// `(sources uint32[], targets uint32[], weights float64[], freq uint32[] | None, diff float64[] | None)`.
 type EdgeArrays<'py> = (
@@ -59,7 +37,7 @@ impl PyConceptGraph {
         default_difficulty: Option<f64>,
     ) -> PyResult<Self> {
         let params = WeightParams { alpha, eps, default_difficulty };
-        let inner = py.detach(|| NamedGraph::from_seeds(&seeds, &difficulties, &params)).map_err(graph_error)?;
+        let inner = py.detach(|| NamedGraph::from_seeds(&seeds, &difficulties, &params)).map_err(NativeError::from)?;
         Ok(Self { inner })
     }
 
@@ -82,10 +60,10 @@ impl PyConceptGraph {
             (Some(freq), Some(diff)) if freq.len() == diff.len() => {
                 Some(freq.into_iter().zip(diff).map(|(freq, difficulty)| EdgeStats { freq, difficulty }).collect())
             }
-            _ => return Err(input_error("give freq and diff for every edge, or neither".into())),
+            _ => return Err(NativeError::Input("give freq and diff for every edge, or neither".into()).into()),
         };
         let inner =
-            py.detach(|| NamedGraph::from_edges(&sources, &targets, &weights, stats, &nodes)).map_err(graph_error)?;
+            py.detach(|| NamedGraph::from_edges(&sources, &targets, &weights, stats, &nodes)).map_err(NativeError::from)?;
         Ok(Self { inner })
     }
 
@@ -106,7 +84,7 @@ impl PyConceptGraph {
     }
 
     fn transition_probabilities(&self, node: &str) -> PyResult<Vec<(String, f64)>> {
-        let probabilities = self.inner.transition_probabilities(node).map_err(graph_error)?;
+        let probabilities = self.inner.transition_probabilities(node).map_err(NativeError::from)?;
         Ok(probabilities.into_iter().map(|(name, p)| (name.to_owned(), p)).collect())
     }
 
@@ -130,7 +108,7 @@ impl PyConceptGraph {
         };
         let walks = py
             .detach(|| self.inner.sample_walks(start_nodes.as_deref(), count, &params, dedup))
-            .map_err(graph_error)?;
+            .map_err(NativeError::from)?;
         Ok((walks.offsets.into_pyarray(py), walks.nodes.into_pyarray(py), walks.attempts))
     }
 }

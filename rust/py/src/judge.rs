@@ -1,18 +1,40 @@
-//! Wrapper over `pysynth_judge::judge`: extract, release the GIL, convert to plain Python values
-//! that `pysynth.judge` wraps in typed results.
+//! Wrappers over `pysynth_judge`: extract the config, release the GIL, convert the report into
+//! tuples whose field order is exported (`RUN_FIELDS`, ...) and mirrored by `pysynth.judge`'s
+//! result classes, which a test checks.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList};
-use pysynth_judge::{judge as run_judge, Comparator, Isolation, JudgeConfig, JudgeError, Language, Limits, RunReport, Solution, TestCase, Verdict};
+use pyo3::types::{PyBytes, PyList, PyTuple};
+use pysynth_judge::{CallConfig, Comparator, FaultPoint, Isolation, JudgeError, JudgeReport, Language, Limits, Pool, RunReport, SandboxOptions, SandboxSpec, Solution, TestCase, UidRange, Verdict};
 
-use crate::errors::raise;
+use crate::errors::NativeError;
 
+pub const RUN_FIELDS: [&str; 10] = ["verdict", "fault", "fault_message", "exit_code", "signal", "cpu_time", "wall_time", "peak_memory", "stdout", "stderr"];
+pub const VOTE_FIELDS: [&str; 7] = ["leader", "majority_size", "valid", "invalid", "share", "agrees", "output"];
+pub const DIFFICULTY_FIELDS: [&str; 4] = ["delta", "mean_agreement", "tests_with_votes", "tests_without_votes"];
+pub const RESULT_FIELDS: [&str; 7] = ["compiles", "runs", "votes", "difficulty", "pass_rates", "isolation_notes", "python_environment"];
+
+/// The sandbox half of `pysynth.judge.JudgeConfig` (what a pool is built from).
 #[derive(FromPyObject)]
-struct PyJudgeConfig {
+struct PySandboxConfig {
+    dangerously_unsandboxed: bool,
+    use_cgroups: bool,
+    python: PathBuf,
+    python_prefix: PathBuf,
+    python_packages: Vec<PathBuf>,
+    scratch_dir: PathBuf,
+    uid_first: u32,
+    uid_count: u32,
+    inject_fault: Option<String>,
+    workers: usize,
+}
+
+/// The per-call half of `pysynth.judge.JudgeConfig`.
+#[derive(FromPyObject)]
+struct PyCallConfig {
     time_limit: f64,
     wall_time_limit: Option<f64>,
     memory_limit: u64,
@@ -24,26 +46,48 @@ struct PyJudgeConfig {
     float_absolute: f64,
     float_relative: f64,
     workers: usize,
-    dangerously_unsandboxed: bool,
-    python: PathBuf,
-    python_prefix: PathBuf,
     cpp_compiler: PathBuf,
     cpp_flags: Vec<String>,
-    scratch_dir: PathBuf,
     report_bytes: usize,
     checker_program: Option<(String, String)>,
-    use_cgroups: bool,
+    stop_on_first_failure: bool,
 }
 
-impl PyJudgeConfig {
-    fn to_config(&self) -> PyResult<JudgeConfig> {
+fn config_error(message: String) -> PyErr {
+    NativeError::Judge(JudgeError::Config(message)).into()
+}
+
+impl PySandboxConfig {
+    fn to_spec(&self) -> PyResult<SandboxSpec> {
+        let fault = match self.inject_fault.as_deref() {
+            None => None,
+            Some("read_stdout") => Some(FaultPoint::ReadStdout),
+            Some("seal") => Some(FaultPoint::Seal),
+            Some(other) => return Err(config_error(format!("unknown fault point {other:?}"))),
+        };
+        let options = SandboxOptions {
+            isolation: if self.dangerously_unsandboxed { Isolation::DangerouslyUnsandboxed } else { Isolation::Sandboxed },
+            use_cgroups: self.use_cgroups,
+            python: self.python.clone(),
+            python_prefix: self.python_prefix.clone(),
+            python_packages: self.python_packages.clone(),
+            scratch_dir: self.scratch_dir.clone(),
+            uids: UidRange { first: self.uid_first, count: self.uid_count },
+            fault,
+        };
+        Ok(SandboxSpec::build(options).map_err(NativeError::from)?)
+    }
+}
+
+impl PyCallConfig {
+    fn to_config(&self) -> PyResult<CallConfig> {
         let comparator = match self.comparator.as_str() {
             "exact" => Comparator::Exact,
             "lines" => Comparator::Lines,
             "tokens" => Comparator::Tokens,
             "float" => Comparator::Float { absolute: self.float_absolute, relative: self.float_relative },
             "checker" => Comparator::Tokens, // the checker decides verdicts; votes group by tokens
-            other => return Err(PyValueError::new_err(format!("unknown comparator {other:?}"))),
+            other => return Err(config_error(format!("unknown comparator {other:?}"))),
         };
         let limits = Limits {
             time: Duration::from_secs_f64(self.time_limit),
@@ -54,116 +98,154 @@ impl PyJudgeConfig {
             open_files: self.open_files,
             scratch: self.scratch_limit,
         };
-        let isolation = if self.dangerously_unsandboxed { Isolation::DangerouslyUnsandboxed } else { Isolation::Sandboxed };
-        Ok(JudgeConfig {
-            limits,
-            comparator,
-            workers: self.workers,
-            isolation,
-            python: self.python.clone(),
-            python_prefix: self.python_prefix.clone(),
-            scratch_dir: self.scratch_dir.clone(),
-            report_bytes: self.report_bytes,
-            checker: match &self.checker_program {
-                Some((language, source)) => Some(Solution { language: self.language(language)?, source: source.clone() }),
-                None => None,
-            },
-            use_cgroups: self.use_cgroups,
-        })
+        let checker = match &self.checker_program {
+            Some((language, source)) => Some(Solution { language: self.language(language)?, source: source.clone() }),
+            None => None,
+        };
+        Ok(CallConfig { limits, comparator, workers: self.workers, report_bytes: self.report_bytes, checker, stop_on_first_failure: self.stop_on_first_failure })
     }
 
     fn language(&self, name: &str) -> PyResult<Language> {
         match name {
             "python" => Ok(Language::Python),
             "cpp" => Ok(Language::Cpp { compiler: self.cpp_compiler.clone(), flags: self.cpp_flags.clone() }),
-            other => Err(PyValueError::new_err(format!("unknown language {other:?}"))),
+            other => Err(config_error(format!("unknown language {other:?}"))),
         }
+    }
+
+    fn inputs(&self, solutions: Vec<(String, String)>, tests: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> PyResult<(Vec<Solution>, Vec<TestCase>)> {
+        let solutions = solutions.into_iter().map(|(language, source)| Ok(Solution { language: self.language(&language)?, source })).collect::<PyResult<Vec<_>>>()?;
+        Ok((solutions, tests.into_iter().map(|(input, expected)| TestCase { input, expected }).collect()))
     }
 }
 
-pub fn judge_error(error: JudgeError) -> PyErr {
-    Python::attach(|py| match &error {
-        JudgeError::Sandbox(message) => raise(py, "SandboxError", message.clone()),
-        JudgeError::Internal(message) => raise(py, "JudgeInternalError", message.clone()),
-        JudgeError::Config(message) => raise(py, "ConfigError", message.clone()),
-    })
-}
-
-fn report<'py>(py: Python<'py>, run: &RunReport) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    match &run.outcome {
+fn run_tuple<'py>(py: Python<'py>, run: &RunReport) -> PyResult<Bound<'py, PyTuple>> {
+    let (verdict, fault, message, exit_code, signal) = match &run.outcome {
         Ok(verdict) => {
-            dict.set_item("verdict", verdict.name())?;
-            if let Verdict::RuntimeError { exit_code, signal } = verdict {
-                dict.set_item("exit_code", exit_code)?;
-                dict.set_item("signal", signal)?;
-            }
+            let (code, signal) = match verdict {
+                Verdict::RuntimeError { exit_code, signal } => (*exit_code, *signal),
+                _ => (None, None),
+            };
+            (Some(verdict.name()), None, None, code, signal)
         }
         Err(fault) => {
             let kind = if matches!(fault, JudgeError::Sandbox(_)) { "SandboxError" } else { "InternalError" };
-            dict.set_item("fault", kind)?;
-            dict.set_item("fault_message", fault.to_string())?;
+            (None, Some(kind), Some(fault.to_string()), None, None)
         }
-    }
-    dict.set_item("cpu_time", run.cpu_time.as_secs_f64())?;
-    dict.set_item("wall_time", run.wall_time.as_secs_f64())?;
-    dict.set_item("peak_memory", run.peak_memory)?;
-    dict.set_item("stdout", PyBytes::new(py, &run.stdout))?;
-    dict.set_item("stderr", PyBytes::new(py, &run.stderr))?;
-    Ok(dict)
+    };
+    let fields: [Py<PyAny>; 10] = [
+        verdict.into_pyobject(py)?.into_any().unbind(),
+        fault.into_pyobject(py)?.into_any().unbind(),
+        message.into_pyobject(py)?.into_any().unbind(),
+        exit_code.into_pyobject(py)?.into_any().unbind(),
+        signal.into_pyobject(py)?.into_any().unbind(),
+        run.cpu_time.as_secs_f64().into_pyobject(py)?.into_any().unbind(),
+        run.wall_time.as_secs_f64().into_pyobject(py)?.into_any().unbind(),
+        run.peak_memory.into_pyobject(py)?.into_any().unbind(),
+        PyBytes::new(py, &run.stdout).into_any().unbind(),
+        PyBytes::new(py, &run.stderr).into_any().unbind(),
+    ];
+    PyTuple::new(py, fields)
 }
 
-/// `solutions`: (language, source) pairs; `tests`: (input, expected or None) pairs.
-#[pyfunction]
-pub fn judge<'py>(
-    py: Python<'py>,
-    solutions: Vec<(String, String)>,
-    tests: Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    config: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let raw: PyJudgeConfig = config.extract()?;
-    let config = raw.to_config()?;
-    let solutions = solutions
-        .into_iter()
-        .map(|(language, source)| Ok(Solution { language: raw.language(&language)?, source }))
-        .collect::<PyResult<Vec<_>>>()?;
-    let tests: Vec<TestCase> = tests.into_iter().map(|(input, expected)| TestCase { input, expected }).collect();
-    let outcome = py.detach(|| run_judge(&solutions, &tests, &config)).map_err(judge_error)?;
-    let result = PyDict::new(py);
+fn report_tuple<'py>(py: Python<'py>, report: &JudgeReport) -> PyResult<Bound<'py, PyTuple>> {
     let compiles = PyList::empty(py);
-    for compile in &outcome.compiles {
-        compiles.append(report(py, compile)?)?;
+    for compile in &report.compiles {
+        compiles.append(run_tuple(py, compile)?)?;
     }
-    result.set_item("compiles", compiles)?;
     let runs = PyList::empty(py);
-    for row in &outcome.runs {
+    for row in &report.runs {
         let cells = PyList::empty(py);
         for cell in row {
-            cells.append(report(py, cell)?)?;
+            cells.append(run_tuple(py, cell)?)?;
         }
         runs.append(cells)?;
     }
-    result.set_item("runs", runs)?;
     let votes = PyList::empty(py);
-    for (vote, output) in outcome.votes.iter().zip(&outcome.majority_outputs) {
-        let entry = PyDict::new(py);
-        entry.set_item("leader", vote.majority_leader)?;
-        entry.set_item("majority_size", vote.majority_size)?;
-        entry.set_item("valid", vote.valid)?;
-        entry.set_item("invalid", vote.invalid)?;
-        entry.set_item("share", vote.share)?;
-        entry.set_item("agrees", vote.agrees.clone())?;
-        entry.set_item("output", output.as_ref().map(|o| PyBytes::new(py, o)))?;
-        votes.append(entry)?;
+    for (vote, output) in report.votes.iter().zip(&report.majority_outputs) {
+        let output = output.as_ref().map(|o| PyBytes::new(py, o));
+        votes.append((vote.majority_leader, vote.majority_size, vote.valid, vote.invalid, vote.share, vote.agrees.clone(), output).into_pyobject(py)?)?;
     }
-    result.set_item("votes", votes)?;
-    let difficulty = PyDict::new(py);
-    difficulty.set_item("delta", outcome.difficulty.delta)?;
-    difficulty.set_item("mean_agreement", outcome.difficulty.mean_agreement)?;
-    difficulty.set_item("tests_with_votes", outcome.difficulty.tests_with_votes)?;
-    difficulty.set_item("tests_without_votes", outcome.difficulty.tests_without_votes)?;
-    result.set_item("difficulty", difficulty)?;
-    result.set_item("pass_rates", outcome.pass_rates)?;
-    result.set_item("isolation_notes", outcome.isolation_notes)?;
-    Ok(result)
+    let d = &report.difficulty;
+    let difficulty = (d.delta, d.mean_agreement, d.tests_with_votes, d.tests_without_votes).into_pyobject(py)?;
+    let fields: [Py<PyAny>; 7] = [
+        compiles.into_any().unbind(),
+        runs.into_any().unbind(),
+        votes.into_any().unbind(),
+        difficulty.into_any().unbind(),
+        report.pass_rates.clone().into_pyobject(py)?.into_any().unbind(),
+        report.isolation_notes.clone().into_pyobject(py)?.into_any().unbind(),
+        report.python_environment.clone().into_pyobject(py)?.into_any().unbind(),
+    ];
+    PyTuple::new(py, fields)
+}
+
+/// A warm pool of sandboxes shared by concurrent calls (`pysynth.judge.Pool` wraps it).
+#[pyclass(name = "JudgePool", frozen, module = "pysynth._native")]
+pub struct PyJudgePool {
+    inner: Mutex<Option<Arc<Pool>>>,
+}
+
+impl PyJudgePool {
+    fn pool(&self) -> PyResult<Arc<Pool>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone().ok_or_else(|| config_error("the judge pool is closed".into()))
+    }
+}
+
+#[pymethods]
+impl PyJudgePool {
+    #[new]
+    fn new(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let sandbox: PySandboxConfig = config.extract()?;
+        let spec = sandbox.to_spec()?;
+        let pool = py.detach(|| Pool::new(spec, sandbox.workers)).map_err(NativeError::from)?;
+        Ok(Self { inner: Mutex::new(Some(Arc::new(pool))) })
+    }
+
+    /// `solutions`: (language, source) pairs; `tests`: (input, expected or None) pairs.
+    fn run<'py>(&self, py: Python<'py>, solutions: Vec<(String, String)>, tests: Vec<(Vec<u8>, Option<Vec<u8>>)>, config: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+        let raw: PyCallConfig = config.extract()?;
+        let call = raw.to_config()?;
+        let (solutions, tests) = raw.inputs(solutions, tests)?;
+        let pool = self.pool()?;
+        let report = py.detach(|| pool.judge(&solutions, &tests, &call)).map_err(NativeError::from)?;
+        report_tuple(py, &report)
+    }
+
+    /// Stops the idle workers once no call is using the pool any more.
+    fn close(&self, py: Python<'_>) {
+        let pool = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        py.detach(|| drop(pool));
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+
+    #[getter]
+    fn size(&self) -> PyResult<usize> {
+        Ok(self.pool()?.size())
+    }
+
+    #[getter]
+    fn workers_replaced(&self) -> PyResult<usize> {
+        Ok(self.pool()?.workers_replaced())
+    }
+
+    fn zygote_pids(&self) -> PyResult<Vec<u32>> {
+        Ok(self.pool()?.zygote_pids())
+    }
+}
+
+/// One call on a temporary pool: `judge.run`.
+#[pyfunction]
+pub fn judge<'py>(py: Python<'py>, solutions: Vec<(String, String)>, tests: Vec<(Vec<u8>, Option<Vec<u8>>)>, config: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let sandbox: PySandboxConfig = config.extract()?;
+    let raw: PyCallConfig = config.extract()?;
+    let call = raw.to_config()?;
+    let spec = sandbox.to_spec()?;
+    let (solutions, tests) = raw.inputs(solutions, tests)?;
+    let report = py.detach(|| pysynth_judge::judge(&solutions, &tests, spec, &call)).map_err(NativeError::from)?;
+    report_tuple(py, &report)
 }

@@ -1,5 +1,6 @@
 """pysynth.judge sandbox: one test per escape attempt. Each asserts the verdict and, from the host,
-that nothing leaked: no file written, no process left behind, no connection made, no secret read."""
+that nothing leaked: no file written, no process left behind, no connection made, no secret read.
+Every test runs in each layout: cgroups, rlimits only, and through a warm Pool."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Callable
 
 import pytest
 
 from pysynth import judge as J
 
 V = J.Verdict
-SANDBOX_UIDS = range(60_000, 60_016)
+SANDBOX_UIDS = range(60_000, 61_000)  # JudgeConfig's default uid range
 MEMORY_LIMIT = 128 << 20
 LIMITS: dict[str, Any] = {"time_limit": "1s", "memory_limit": "128M", "output_limit": "1M", "processes": 16,
                           "workers": 1}
@@ -37,8 +39,27 @@ def attempt(label, action):
 """
 
 
+Runner = Callable[..., J.JudgeResult]
+RUN: Runner = J.run
+
+
+@pytest.fixture(autouse=True, params=["cgroups", "rlimits-only", "pool"])
+def layout(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Points `judge` at one layout for the test."""
+    global RUN
+    if request.param == "pool":
+        with J.Pool(**LIMITS) as pool:
+            RUN = pool.run
+            yield request.param
+    else:
+        use_cgroups = request.param == "cgroups"
+        RUN = lambda solutions, tests, **options: J.run(solutions, tests, use_cgroups=use_cgroups, **options)  # noqa: E731
+        yield request.param
+    RUN = J.run
+
+
 def judge(*solutions: J.Solution, tests: list[J.Test] | None = None, **options: Any) -> J.JudgeResult:
-    return J.run(list(solutions), tests or [J.Test("")], **{**LIMITS, **options})
+    return RUN(list(solutions), tests or [J.Test("")], **{**LIMITS, **options})
 
 
 def show(run: J.RunResult) -> str:
@@ -62,20 +83,17 @@ def outcomes(run: J.RunResult) -> dict[str, str]:
 
 
 def leftover_sandbox_processes() -> list[str]:
-    """Host processes running as a sandbox uid, except those inside the cgroups of another live
-    judge (a test session running beside this one); an escaped process would be in neither."""
+    """Host processes running as a sandbox uid. Between calls there are none: idle sandboxes are
+    zygotes running as root, and every run's processes die with its PID namespace."""
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             status = (proc / "status").read_text()
-            cgroups = (proc / "cgroup").read_text()
         except OSError:
             continue  # exited while we looked
         uid_line = next(line for line in status.splitlines() if line.startswith("Uid:"))
         uids = {int(uid) for uid in uid_line.split()[1:]}
-        owner = re.search(r"/pysynth-judge/(\d+)-\d+", cgroups)
-        foreign = owner is not None and int(owner.group(1)) != os.getpid() and Path(f"/proc/{owner.group(1)}").exists()
-        if uids & set(SANDBOX_UIDS) and not foreign:
+        if uids & set(SANDBOX_UIDS):
             found.append(f"pid {proc.name} uids {sorted(uids)} {status.splitlines()[0]}")
     return found
 
@@ -299,7 +317,8 @@ for name in ("RLIMIT_AS", "RLIMIT_NPROC", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_
 
 
 def test_parent_environment_is_not_inherited(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Neither Python nor C++ programs see the judge's environment, in os.environ or via /proc."""
+    """Neither Python nor C++ programs see the judge's environment, in os.environ or via /proc:
+    both get PATH and LANG alone."""
     secret = f"s3cr3t-env-{time.monotonic_ns()}"
     monkeypatch.setenv("PYSYNTH_TEST_SECRET", secret)
     python = ATTEMPT + """
@@ -315,7 +334,9 @@ attempt("own environ", lambda: open("/proc/self/environ").read())
     for run in (py_run, cpp_run, *result.compiles):
         assert secret.encode() not in run.stdout + run.stderr, f"the judge's environment leaked: {show(run)}"
     reported = outcomes(py_run)
-    assert reported.get("environ") == "{}", f"Python programs see environment variables: {show(py_run)}"
+    # Only what the judge grants, to every language alike (a `python3 main.py` started with it).
+    granted = "{'LANG': 'C.UTF-8', 'PATH': '/usr/bin:/bin'}"
+    assert reported.get("environ") == granted, f"Python programs see other environment variables: {show(py_run)}"
     assert not reported["init environ"].startswith("succeeded") and not reported["own environ"].startswith("succeeded")
     assert set(cpp_run.stdout.decode().split()) <= {"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}, show(cpp_run)
 

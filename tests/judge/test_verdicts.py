@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from pysynth import ConfigError
+from pysynth import _native
 from pysynth import judge as J
 from tests.gil import share_of_free_rate
 
@@ -199,10 +200,23 @@ def test_judging_releases_the_gil() -> None:
     assert share > 0.25, f"a Python thread ran at {share:.0%} of its rate while the judge worked"
 
 
-def test_groups_left_by_a_dead_judge_are_swept() -> None:
-    # A pid above the kernel's pid_max: no live process can own these groups.
-    stale = [Path(f"/sys/fs/cgroup/{controller}/pysynth-judge/999999999-0") for controller in ("memory", "pids")]
-    for group in stale:
-        group.mkdir(parents=True, exist_ok=True)
-    J.run([J.Solution("python", DOUBLE_PY)], TESTS[:1])
-    assert not any(group.exists() for group in stale)
+def test_a_box_clears_what_its_dead_owner_left_and_never_touches_a_live_box() -> None:
+    """Groups are named after boxes: the next owner of a box clears its stale groups (here with a
+    pids.max of 1, which would break the run); a box whose lock another process holds is left alone."""
+    import fcntl
+
+    groups = {uid: [Path(f"/sys/fs/cgroup/{c}/pysynth-judge/uid-{uid}") for c in ("memory", "pids")] for uid in (64100, 64101)}
+    for uid, (memory, pids) in groups.items():
+        memory.mkdir(parents=True, exist_ok=True)
+        pids.mkdir(parents=True, exist_ok=True)
+        (pids / "pids.max").write_text("1")
+    with open(f"{_native.JUDGE_LOCK_DIR}/uid-64101.lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # a live judge owns box 64101
+        forks = "import os\nif os.fork() == 0:\n    os._exit(0)\nos.wait()\nprint(int(input()) * 2)\n"
+        result = J.run([J.Solution("python", forks)], TESTS[:1], workers=1, uid_first=64100, uid_count=2)
+        assert result.runs[0][0].verdict == V.ACCEPTED, result.runs[0][0]
+        assert not any(group.exists() for group in groups[64100]), "the box's groups are removed after use"
+        assert all(group.exists() for group in groups[64101]), "a live box's groups were touched"
+        assert (groups[64101][1] / "pids.max").read_text().strip() == "1"
+    for group in groups[64101]:
+        group.rmdir()

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from pysynth.errors import InputError
 from pysynth.tables import iter_jsonl_objects
-from pysynth.judge import JudgeResult, Language, Test
+from pysynth.judge.config import Language, Test
+from pysynth.judge.results import JudgeResult
 
 LANGUAGES: dict[str, Language] = {"py": "python", "python": "python", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "cxx": "cpp"}
 EXPECTED_SUFFIXES = (".out", ".ans", ".a")
@@ -95,7 +96,7 @@ def print_table(result: JudgeResult, names: list[str], console: Console) -> None
 
 
 SHORT = {"Accepted": "AC", "WrongAnswer": "WA", "Finished": "OK", "TimeLimitExceeded": "TLE",
-         "MemoryLimitExceeded": "MLE", "OutputLimitExceeded": "OLE", "RuntimeError": "RE", "CompileError": "CE"}
+         "MemoryLimitExceeded": "MLE", "OutputLimitExceeded": "OLE", "RuntimeError": "RE", "CompileError": "CE", "Skipped": "SK"}
 
 
 def _short(cell: Any) -> str:
