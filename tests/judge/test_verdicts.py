@@ -89,6 +89,19 @@ def test_compile_errors() -> None:
     assert result.difficulty.delta is None and result.difficulty.tests_without_votes == 3
 
 
+def test_python_sources_compiled_together_fail_only_themselves() -> None:
+    """Python solutions are compiled in one batch per worker: a broken source among good ones is a
+    CompileError alone, and its neighbours run."""
+    good = J.Solution("python", "print(int(input()) * 2)")
+    broken = J.Solution("python", "print(int(input()) * 2")
+    nul = J.Solution("python", "print(1)\x00")
+    result = J.run([good, broken, good, nul, good], TESTS[:1], workers=1)
+    assert [c.verdict for c in result.compiles] == [V.FINISHED, V.COMPILE_ERROR, V.FINISHED, V.COMPILE_ERROR, V.FINISHED]
+    assert b"SyntaxError" in result.compiles[1].stderr and result.compiles[0].stderr == b""
+    assert b"null bytes" in result.compiles[3].stderr, result.compiles[3].stderr
+    assert [verdicts(result, i)[0] for i in range(5)] == [V.ACCEPTED, V.COMPILE_ERROR, V.ACCEPTED, V.COMPILE_ERROR, V.ACCEPTED]
+
+
 def test_float_output_and_comparators() -> None:
     exact = J.Solution("python", "print('%.9f' % (1 / 3))")
     close = J.Solution("python", "print('%.7f' % (1 / 3))")

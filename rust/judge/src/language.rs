@@ -36,19 +36,20 @@ impl Language {
     /// The compile step, run sandboxed with compiler limits inside the solution's directory `dir`.
     pub fn compile(&self, dir: &str) -> Program {
         match self {
-            Self::Python => Program {
-                argv: Vec::new(),
-                python: Some(format!("{dir}/main.py")),
-                compile_to: Some(format!("{dir}/main.code")),
-                cwd: dir.to_string(),
-            },
+            Self::Python => Self::compile_python(&[dir.to_string()]),
             Self::Cpp { compiler, flags } => {
                 let mut argv = vec![compiler.to_string_lossy().into_owned()];
                 argv.extend(flags.iter().cloned());
                 argv.extend([format!("{dir}/main.cpp"), "-o".into(), format!("{dir}/main")]);
-                Program { argv, python: None, compile_to: None, cwd: "/tmp".into() }
+                Program { argv, python: None, compile: Vec::new(), cwd: "/tmp".into() }
             }
         }
+    }
+
+    /// One compile step for several Python solutions (a fork costs more than compiling a source).
+    pub fn compile_python(dirs: &[String]) -> Program {
+        let compile = dirs.iter().map(|dir| (format!("{dir}/main.py"), format!("{dir}/main.code"))).collect();
+        Program { argv: Vec::new(), python: None, compile, cwd: "/tmp".into() }
     }
 
     /// What runs on each test (with `arguments`, e.g. a checker's file names), from the private /tmp.
@@ -57,6 +58,6 @@ impl Language {
             Self::Python => (arguments.to_vec(), Some(format!("{dir}/main.code"))),
             Self::Cpp { .. } => ([vec![format!("{dir}/main")], arguments.to_vec()].concat(), None),
         };
-        Program { argv, python, compile_to: None, cwd: "/tmp".into() }
+        Program { argv, python, compile: Vec::new(), cwd: "/tmp".into() }
     }
 }

@@ -38,9 +38,11 @@ const ENVIRONMENT: [&str; 2] = ["LANG=C.UTF-8", "PATH=/usr/bin:/bin"];
 pub struct Program {
     /// An executable and its arguments; with `python` set, only the arguments (`sys.argv[1:]`).
     pub argv: Vec<String>,
-    /// A Python source (with `compile_to`) or marshalled code object to run in the warm zygote.
+    /// A marshalled Python code object to run in the warm zygote.
     pub python: Option<String>,
-    pub compile_to: Option<String>,
+    /// Python sources to byte-compile, each to its target, in one run of the zygote (which prints
+    /// one JSON line per source: null, or the compile error).
+    pub compile: Vec<(String, String)>,
     pub cwd: String,
 }
 
@@ -209,7 +211,7 @@ impl Worker {
     pub fn run(&mut self, request: &RunRequest<'_>) -> Result<RawRun, JudgeError> {
         // Native spawns share the judge's address space until exec, so the kernel's peak RSS of
         // the program counts the judge's; only cgroups measure a native run's memory truly.
-        let native = request.program.python.is_none() && self.cgroups.is_some();
+        let native = request.program.python.is_none() && request.program.compile.is_empty() && self.cgroups.is_some();
         let outcome = if native { self.run_native(request) } else { self.run_zygote(request) };
         if outcome.is_err() {
             self.broken = true;

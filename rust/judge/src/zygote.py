@@ -105,21 +105,24 @@ def new_stream(name, fd):
     return stream
 
 
-def compile_only(path, target):
-    """The compile step: byte-compile main.py to a marshalled code object (syntax errors surface
-    here, once per solution, as a compile error)."""
-    sys.stderr = new_stream("stderr", 2)
-    try:
-        with open(path, "rb") as source:
-            code = compile(source.read(), path, "exec", dont_inherit=True)
-        with open(target, "wb") as output:
-            marshal.dump(code, output)
-        return 0
-    except SyntaxError as error:
-        sys.stderr.write("".join(traceback.format_exception_only(type(error), error)))
-    except BaseException as error:
-        sys.stderr.write(f"{type(error).__name__}: {error}\n")
-    return 1
+def compile_sources(pairs):
+    """The compile step: byte-compile each main.py to a marshalled code object (syntax errors
+    surface here, once per solution). Prints one JSON line per source: null, or its error."""
+    sys.stdout = new_stream("stdout", 1)
+    for path, target in pairs:
+        try:
+            with open(path, "rb") as source:
+                code = compile(source.read(), path, "exec", dont_inherit=True)
+            with open(target, "wb") as output:
+                marshal.dump(code, output)
+            error = None
+        except SyntaxError as failure:
+            error = "".join(traceback.format_exception_only(type(failure), failure))
+        except BaseException as failure:  # MemoryError, RecursionError, ValueError (NUL bytes)...
+            error = f"{type(failure).__name__}: {failure}\n"
+        sys.stdout.write(json.dumps(error) + "\n")
+    sys.stdout.flush()
+    return 0
 
 
 def exit_status(exit_request):
@@ -194,7 +197,6 @@ def run_script(path, arguments):
     sys.orig_argv = [ORIGINAL_ARGV[0], "main.py", *arguments]
     sys.path[:] = [os.path.dirname(script), *LIBRARY_PATH]
     atexit._clear()
-    gc.unfreeze()
     main_module = types.ModuleType("__main__")
     main_module.__file__ = script
     main_module.__cached__ = None
@@ -260,10 +262,10 @@ def child(request, descriptors, setup_write, holder):
     os.write(setup_write, b"ok")
     os.close(setup_write)
     try:
-        if request.get("python") is None:
+        if request["compile"]:
+            status = compile_sources(request["compile"])
+        elif request.get("python") is None:
             exec_program(request["argv"])
-        if request.get("compile_to") is not None:
-            status = compile_only(request["python"], request["compile_to"])
         else:
             status = run_script(request["python"], request["argv"])
         os._exit(status & 0xFF)
