@@ -112,6 +112,20 @@ def test_judge_table_and_json(tmp_path: Path) -> None:
     assert [v["output"] for v in payload["votes"]] == ["2\n", "4\n", "6\n"]
 
 
+def test_judge_early_exit_without_cgroups_and_packages(tmp_path: Path) -> None:
+    good, _, bad = write_judge_fixture(tmp_path)
+    (tmp_path / "tests" / "2.out").write_text("5\n")  # good fails test 2, so test 3 is skipped
+    flags = ["--solution", good, "--solution", bad, "--tests", tmp_path / "tests", "--json"]
+    result = run("judge", *flags, "--stop-on-first-failure", "--no-cgroups")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert [[cell["verdict"] for cell in row] for row in payload["runs"]] == [
+        ["Accepted", "WrongAnswer", "Skipped"], ["WrongAnswer", "Skipped", "Skipped"]]
+    assert any("cgroups: disabled" in note for note in payload["isolation_notes"])
+    missing = run("judge", *flags, "--python-packages", tmp_path / "nope")
+    assert missing.returncode == 2 and "python_packages" in missing.stderr
+
+
 def test_judge_jsonl_tests_and_errors(tmp_path: Path) -> None:
     solution = write_judge_fixture(tmp_path)[0]
     tests = tmp_path / "tests.jsonl"

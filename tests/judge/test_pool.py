@@ -233,3 +233,28 @@ def test_many_threads_on_one_pool_all_finish() -> None:
         for thread in threads:
             thread.join(timeout=120)
         assert results == [[["Accepted", "Accepted"], ["WrongAnswer", "WrongAnswer"]]] * 8
+
+
+ABANDONED = """
+import os, sys
+from pysynth import judge as J
+pool = J.Pool(workers=1, scratch_dir=sys.argv[1])
+pool.run([J.Solution("python", "print(1)")], [J.Test("")])
+print("ready", flush=True)
+os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_pool_directory_left_by_a_killed_judge_is_removed_by_the_next_pool(tmp_path: Path) -> None:
+    killed = subprocess.run([sys.executable, "-c", ABANDONED, str(tmp_path)], capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).parents[2])
+    assert killed.stdout == "ready\n" and killed.returncode == -signal.SIGKILL, killed.stderr
+    [left] = list(tmp_path.iterdir())
+    assert left.name.startswith("pysynth-judge-")
+    old = time.time() - 60  # past the grace period a directory being made gets
+    os.utime(left, (old, old))
+    with J.Pool(workers=1, scratch_dir=str(tmp_path)) as pool:
+        assert pool.run([DOUBLE], TESTS[:1]).pass_rates == [1.0]
+        [mine] = list(tmp_path.iterdir())
+        assert mine != left, "the dead judge's directory is gone, ours is there"
+    assert list(tmp_path.iterdir()) == [], "a closed pool removes its own directory"

@@ -5,30 +5,40 @@
 
 use std::io;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::Mutex;
 
 type Request = (Command, Sender<io::Result<Child>>);
 
-/// The keeper's queue, and the process it belongs to (a forked child must start its own).
-static KEEPER: Mutex<Option<(u32, Sender<Request>)>> = Mutex::new(None);
+/// The keeper's queue and the process it belongs to. Lock-free on purpose: a process forked
+/// while another thread held a lock here would deadlock; a forked child sees a foreign pid and
+/// starts its own keeper (the parent's entry is leaked, it belongs to the parent).
+static KEEPER: AtomicPtr<(u32, Sender<Request>)> = AtomicPtr::new(std::ptr::null_mut());
 
 fn keeper() -> io::Result<Sender<Request>> {
-    let mut slot = KEEPER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let pid = std::process::id();
-    if let Some((owner, sender)) = slot.as_ref() {
-        if *owner == pid {
-            return Ok(sender.clone());
+    loop {
+        let current = KEEPER.load(Ordering::Acquire);
+        // SAFETY: entries are leaked, never freed, so a non-null pointer stays valid.
+        if let Some((owner, sender)) = unsafe { current.as_ref() } {
+            if *owner == pid {
+                return Ok(sender.clone());
+            }
         }
+        let (sender, requests) = channel::<Request>();
+        let entry = Box::into_raw(Box::new((pid, sender.clone())));
+        if KEEPER.compare_exchange(current, entry, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            // SAFETY: ours, never published.
+            drop(unsafe { Box::from_raw(entry) });
+            continue; // another thread started one first: use it
+        }
+        std::thread::Builder::new().name("pysynth-judge-keeper".into()).spawn(move || {
+            for (mut command, reply) in requests {
+                let _ = reply.send(command.spawn());
+            }
+        })?;
+        return Ok(sender);
     }
-    let (sender, requests) = channel::<Request>();
-    std::thread::Builder::new().name("pysynth-judge-keeper".into()).spawn(move || {
-        for (mut command, reply) in requests {
-            let _ = reply.send(command.spawn());
-        }
-    })?;
-    *slot = Some((pid, sender.clone()));
-    Ok(sender)
 }
 
 /// `command.spawn()`, from the keeper thread.

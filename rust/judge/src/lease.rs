@@ -53,16 +53,60 @@ fn make_dir(path: &Path, mode: u32) -> io::Result<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
 }
 
-/// The pool's directory; removed with everything in it when the pool goes.
+/// The pool's directory; removed with everything in it when the pool goes. It holds the
+/// owner's lock (`owner.lock`, flock'd for the pool's life): a pool directory whose lock nobody
+/// holds was left by a judge that died (SIGKILL), and the next pool made beside it removes it.
 pub struct PoolDir {
     pub path: PathBuf,
     owner: u32,
+    _lock: File,
+}
+
+const POOL_PREFIX: &str = "pysynth-judge-";
+const OWNER_LOCK: &str = "owner.lock";
+
+fn lock_file(path: &Path, create: bool) -> io::Result<File> {
+    OpenOptions::new().read(true).write(true).create(create).truncate(false).mode(0o600).custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC).open(path)
+}
+
+fn try_flock(file: &File) -> bool {
+    // SAFETY: flock on a descriptor we own.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
+}
+
+/// Removes pool directories in `scratch` whose owner died (nobody holds their lock).
+fn sweep_abandoned(scratch: &Path) {
+    let Ok(entries) = fs::read_dir(scratch) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Ok(meta) = fs::symlink_metadata(entry.path()) else { continue };
+        if !name.starts_with(POOL_PREFIX) || name.len() != POOL_PREFIX.len() + 6 || !meta.is_dir() || meta.uid() != 0 {
+            continue;
+        }
+        // Young directories are left alone: their owner may be between mkdtemp and its flock.
+        let age = meta.modified().ok().and_then(|m| m.elapsed().ok()).map_or(0, |age| age.as_secs());
+        let abandoned = age > 5
+            && match lock_file(&entry.path().join(OWNER_LOCK), false) {
+                Ok(lock) => try_flock(&lock),
+                Err(_) => age > 600,
+            };
+        if abandoned {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 impl PoolDir {
     pub fn create(scratch: &Path) -> Result<Self, JudgeError> {
-        let path = make_temp_dir(scratch, "pysynth-judge-").map_err(|e| internal(&format!("creating a pool directory in {}", scratch.display()), e))?;
-        Ok(Self { path, owner: std::process::id() })
+        let context = |e: io::Error| internal(&format!("creating a pool directory in {}", scratch.display()), e);
+        sweep_abandoned(scratch);
+        let path = make_temp_dir(scratch, POOL_PREFIX).map_err(context)?;
+        let lock = lock_file(&path.join(OWNER_LOCK), true).map_err(context)?;
+        if !try_flock(&lock) {
+            return Err(internal("locking a new pool directory", io::Error::last_os_error()));
+        }
+        Ok(Self { path, owner: std::process::id(), _lock: lock })
     }
 }
 
