@@ -106,7 +106,7 @@ def score_difficulty(
         )
     if len(inputs) < rules.min_valid_inputs:
         return DifficultyDrop(DifficultyDropReason.TOO_FEW_INPUTS, f"{len(inputs)} given < {rules.min_valid_inputs}")
-    config = config or judge.JudgeConfig()
+    config = config or judge.JudgeConfig.build()
     # The process's warm pool: steps call this per row, from several batches at once.
     result = judge.shared_pool(config).run(solutions, [judge.Test(text) for text in inputs], config)
     return score_judge_result(result, inputs, rules)

@@ -131,7 +131,7 @@ def generate_inputs(
     """Run the generator program once per seed, the seed written to its stdin as one line, and
     validate its outputs as inputs. Runs that do not finish validly (compile error, crash, time
     or output limit, judge fault) are dropped as GENERATOR_FAILED with the verdict as detail."""
-    config = config or judge.JudgeConfig()
+    config = config or judge.JudgeConfig.build()
     result = judge.shared_pool(config).run([generator], [judge.Test(f"{seed}\n") for seed in seeds], config)
     outputs: list[object] = []
     failures: list[DroppedInput] = []
