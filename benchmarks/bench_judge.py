@@ -293,12 +293,16 @@ def quest_rows(language: str, calls: int, repeat: int) -> list[QuestRow]:
             ("judge.run per call", lambda tests: J.run(solutions, tests, **options), per_call),
             ("Pool.run per call", lambda tests: pool.run(solutions, tests), per_call),
         ]
-        for name, call, work in contenders:
-            print(f"  quest {language:6} {name} ...", file=sys.stderr, flush=True)
-            samples = [quest_sample(call, work, workers) for _ in range(repeat)]
-            rows.append(QuestRow(name, language, runs, statistics.median(runs / s.seconds for s in samples),
-                                 statistics.median(runs / (s.seconds - s.compile_seconds) for s in samples),
-                                 sum(s.failures for s in samples)))
+        # Repeats interleave the contenders: this VM's speed drifts by tens of percent over minutes.
+        samples: dict[str, list[QuestSample]] = {name: [] for name, _, _ in contenders}
+        for round_ in range(repeat):
+            for name, call, work in contenders:
+                print(f"  quest {language:6} {name} (round {round_ + 1}) ...", file=sys.stderr, flush=True)
+                samples[name].append(quest_sample(call, work, workers))
+        for name, taken in samples.items():
+            rows.append(QuestRow(name, language, runs, statistics.median(runs / s.seconds for s in taken),
+                                 statistics.median(runs / (s.seconds - s.compile_seconds) for s in taken),
+                                 sum(s.failures for s in taken)))
     with tempfile.TemporaryDirectory(prefix="bench-judge-") as tmp:
         direct, _, compile_time = prepare(language, Path(tmp), ["-I", "-S"])
         # The peer runs the program once per (solution, test) too, two at a time; outputs are checked.

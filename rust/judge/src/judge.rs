@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex};
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use xxhash_rust::xxh3::xxh3_128;
@@ -271,7 +271,7 @@ impl Pool {
         };
         let (compiles, cells, workers) = self.run_lease(&lease, &programs, solutions.len(), tests, call, workers);
         self.give_back(workers);
-        let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.into_inner().unwrap().unwrap_or_else(|| empty_report(Err(lost())))).collect();
+        let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.unwrap_or_else(|| empty_report(Err(lost())))).collect();
         if call.checker.is_some() {
             let checker = compiles.pop().expect("the checker was compiled");
             if checker.outcome != Ok(Verdict::Finished) {
@@ -316,22 +316,31 @@ impl Pool {
     /// Compiles, then runs every cell, one thread per leased worker. Returns the workers still
     /// alive (broken ones were replaced where possible).
     #[allow(clippy::type_complexity)]
-    fn run_lease(&self, lease: &Lease, programs: &[&Solution], solution_count: usize, tests: &[TestCase], call: &CallConfig, workers: Vec<Worker>) -> (Vec<Mutex<Option<RunReport>>>, Vec<Mutex<Option<Cell>>>, Vec<Worker>) {
-        let compiles: Vec<Mutex<Option<RunReport>>> = programs.iter().map(|_| Mutex::new(None)).collect();
+    fn run_lease(&self, lease: &Lease, programs: &[&Solution], solution_count: usize, tests: &[TestCase], call: &CallConfig, workers: Vec<Worker>) -> (Vec<Option<RunReport>>, Vec<Mutex<Option<Cell>>>, Vec<Worker>) {
+        // No barrier between compiling and running: a worker out of compile jobs runs the tests of
+        // solutions already compiled, and waits only for one still compiling (every claimed
+        // compile job reports, faults included, so the wait ends).
+        let compiles: Mutex<Vec<Option<RunReport>>> = Mutex::new(vec![None; programs.len()]);
+        let compiled = Condvar::new();
         let cells: Vec<Mutex<Option<Cell>>> = (0..solution_count * tests.len()).map(|_| Mutex::new(None)).collect();
         let first_failure: Vec<AtomicUsize> = (0..solution_count).map(|_| AtomicUsize::new(usize::MAX)).collect();
         let (next_compile, next_cell) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let compiled = Barrier::new(workers.len());
         let leaders: Leaders = Mutex::new(HashMap::new());
         let checker = call.checker.as_ref().map(|checker| (checker, solution_count));
         let sandboxed = self.spec().sandboxed();
-        let compile_ok = |index: usize| matches!(compiles[index].lock().unwrap().as_ref().map(|r| &r.outcome), Some(Ok(Verdict::Finished)));
+        let compile_outcome = |index: usize| -> Result<Verdict, JudgeError> {
+            let mut reports = compiles.lock().unwrap();
+            while reports[index].is_none() {
+                reports = compiled.wait(reports).unwrap();
+            }
+            reports[index].as_ref().expect("waited for").outcome.clone()
+        };
         let survivors = Mutex::new(Vec::new());
         let jobs = compile_jobs(programs, workers.len());
         let jobs = &jobs;
         std::thread::scope(|scope| {
             for (slot, worker) in workers.into_iter().enumerate() {
-                let (compiles, cells, first_failure, next_compile, next_cell, compiled, leaders, survivors) = (&compiles, &cells, &first_failure, &next_compile, &next_cell, &compiled, &leaders, &survivors);
+                let (compiles, cells, first_failure, next_compile, next_cell, compiled, leaders, survivors, compile_outcome) = (&compiles, &cells, &first_failure, &next_compile, &next_cell, &compiled, &leaders, &survivors, &compile_outcome);
                 scope.spawn(move || {
                     let mut worker = Some(worker);
                     // A broken worker is replaced at once, so the next run has a healthy one.
@@ -342,14 +351,18 @@ impl Pool {
                     };
                     while let Some(host) = worker.as_mut() {
                         let Some(job) = jobs.get(next_compile.fetch_add(1, Ordering::Relaxed)) else { break };
-                        for (index, report) in job.iter().zip(compile(host, lease, slot, programs, job, call.report_bytes, sandboxed)) {
-                            *compiles[*index].lock().unwrap() = Some(report);
+                        let reports = compile(host, lease, slot, programs, job, call.report_bytes, sandboxed);
+                        {
+                            let mut stored = compiles.lock().unwrap();
+                            for (index, report) in job.iter().zip(reports) {
+                                stored[*index] = Some(report);
+                            }
                         }
+                        compiled.notify_all();
                         renew(&mut worker);
                     }
-                    compiled.wait();
                     if let Some((_, index)) = checker {
-                        if !compile_ok(index) {
+                        if worker.is_some() && compile_outcome(index) != Ok(Verdict::Finished) {
                             survivors.lock().unwrap().extend(worker);
                             return; // reported by the caller as a configuration error
                         }
@@ -360,18 +373,14 @@ impl Pool {
                             break;
                         }
                         let (solution, test) = (index / tests.len(), index % tests.len());
-                        let compile_fault = match compiles[solution].lock().unwrap().as_ref().map(|r| &r.outcome) {
-                            Some(Err(fault)) => Some(fault.clone()),
-                            _ => None,
-                        };
-                        let cell = if let Some(fault) = compile_fault {
+                        let cell = match compile_outcome(solution) {
                             // The judge failed the compile: a fault too, never a CompileError.
-                            Cell { report: empty_report(Err(fault)), ballot: Ballot::None }
-                        } else if !compile_ok(solution) {
-                            Cell { report: empty_report(Ok(Verdict::CompileError)), ballot: Ballot::None }
-                        } else if call.stop_on_first_failure && test > first_failure[solution].load(Ordering::Relaxed) {
-                            Cell { report: empty_report(Ok(Verdict::Skipped)), ballot: Ballot::None }
-                        } else {
+                            Err(fault) => Cell { report: empty_report(Err(fault)), ballot: Ballot::None },
+                            Ok(verdict) if verdict != Verdict::Finished => Cell { report: empty_report(Ok(Verdict::CompileError)), ballot: Ballot::None },
+                            Ok(_) if call.stop_on_first_failure && test > first_failure[solution].load(Ordering::Relaxed) => {
+                                Cell { report: empty_report(Ok(Verdict::Skipped)), ballot: Ballot::None }
+                            }
+                            Ok(_) => {
                             let program = programs[solution].language.run(&lease.program_path(&format!("sol-{solution}")), &[]);
                             let stdin = format!("tests/{test}.in");
                             let Ran { mut report, stdout } = execute(host, lease, slot, &program, Some(&stdin), &call.limits, call.report_bytes);
@@ -398,6 +407,7 @@ impl Pool {
                                 first_failure[solution].fetch_min(test, Ordering::Relaxed);
                             }
                             Cell { report, ballot }
+                            }
                         };
                         *cells[index].lock().unwrap() = Some(cell);
                         renew(&mut worker);
@@ -406,7 +416,7 @@ impl Pool {
                 });
             }
         });
-        (compiles, cells, survivors.into_inner().unwrap())
+        (compiles.into_inner().unwrap(), cells, survivors.into_inner().unwrap())
     }
 
     fn vote(&self, lease: &Lease, rows: &[Vec<Cell>], test_count: usize, comparator: &Comparator) -> Result<(Vec<Vote>, Vec<Option<Vec<u8>>>), JudgeError> {
