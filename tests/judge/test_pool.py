@@ -190,6 +190,14 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
+def _uid(pid: int) -> int | None:
+    try:
+        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("Uid:"))
+    except (OSError, StopIteration):
+        return None
+    return int(line.split()[1])
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
@@ -208,12 +216,19 @@ def test_sigkill_of_pysynth_mid_call_leaves_no_sandbox_process() -> None:
         helpers = _descendants(process.pid)
         time.sleep(0.1)
     assert len(helpers) >= 6, f"the runs did not start: {sorted(helpers)}"
+    boxes = {uid for pid in helpers if (uid := _uid(pid)) is not None and 60_000 <= uid < 61_000}
+    assert boxes, "no run was seen under a box uid"
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
     deadline = time.monotonic() + 5
     while (left := [pid for pid in helpers if _alive(pid)]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert left == [], f"processes outlived the SIGKILLed judge: {left}"
+    # The dead judge's cgroups stay until a judge process next starts, which clears them.
+    subprocess.run([sys.executable, "-c", "from pysynth import judge as J; J.run([J.Solution('python', 'pass')], "
+                    "[J.Test('')], workers=1)"], check=True, timeout=60, cwd=Path(__file__).parents[2])
+    stale = [uid for uid in boxes if Path(f"/sys/fs/cgroup/memory/pysynth-judge/uid-{uid}").exists()]
+    assert stale == [], f"cgroups of the dead judge's boxes were not cleared: {stale}"
 
 
 def test_many_threads_on_one_pool_all_finish() -> None:

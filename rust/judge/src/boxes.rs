@@ -78,6 +78,11 @@ fn try_lock(dir: &Path, uid: u32) -> Result<Option<File>, JudgeError> {
     }
 }
 
+/// Takes box `uid` if nobody holds it.
+pub fn try_acquire(uid: u32) -> Result<Option<SandboxBox>, JudgeError> {
+    Ok(try_lock(&lock_dir()?, uid)?.map(|lock| SandboxBox { uid, _lock: lock }))
+}
+
 /// Takes a free box of `range`. Processes start their search at different places, so they rarely
 /// contend for the same lock files.
 pub fn acquire(range: UidRange) -> Result<SandboxBox, JudgeError> {

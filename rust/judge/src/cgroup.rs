@@ -53,6 +53,8 @@ pub struct CgroupUsage {
 pub struct BoxCgroups {
     memory: PathBuf,
     pids: PathBuf,
+    /// Both groups' `cgroup.procs`, open for writing: a process that writes "0" moves itself.
+    procs: Vec<File>,
     /// The limits last written, so a run with the same limits writes nothing.
     applied: Option<(u64, u32)>,
     owner: u32,
@@ -94,6 +96,24 @@ fn remove_group(dir: &Path) {
     }
 }
 
+/// Clears the groups of every box nobody holds (their owners died), once per process: a box is
+/// otherwise cleared only when it is next taken, which among a thousand uids can be a long time.
+/// Taking each box's lock first makes the cleanup its owner's, for that moment.
+pub fn sweep_abandoned() {
+    static SWEPT: OnceLock<()> = OnceLock::new();
+    SWEPT.get_or_init(|| {
+        let Ok(entries) = fs::read_dir(Path::new(MEMORY_ROOT).join(PARENT)) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(uid) = name.to_str().and_then(|n| n.strip_prefix("uid-")).and_then(|n| n.parse::<u32>().ok()) else { continue };
+            if let Ok(Some(_owned)) = crate::boxes::try_acquire(uid) {
+                remove_group(&entry.path());
+                remove_group(&Path::new(PIDS_ROOT).join(PARENT).join(&name));
+            }
+        }
+    });
+}
+
 impl BoxCgroups {
     /// The groups of the box `uid`, created empty (a group its dead previous owner left is
     /// cleared first: holding the box makes it ours).
@@ -106,7 +126,12 @@ impl BoxCgroups {
             }
             fs::create_dir_all(dir).map_err(|e| JudgeError::Sandbox(format!("cannot create cgroup {}: {e}", dir.display())))?;
         }
-        Ok(Self { memory, pids, applied: None, owner: std::process::id() })
+        let procs = [&memory, &pids]
+            .iter()
+            .map(|dir| fs::OpenOptions::new().write(true).open(dir.join("cgroup.procs")))
+            .collect::<io::Result<Vec<_>>>()
+            .map_err(|e| internal("opening cgroup.procs", e))?;
+        Ok(Self { memory, pids, procs, applied: None, owner: std::process::id() })
     }
 
     /// Writes the run's limits (only when they changed since the last run), clears the peak and
@@ -144,13 +169,8 @@ impl BoxCgroups {
         Ok(())
     }
 
-    /// Both groups' `cgroup.procs`, open for writing: a process that writes "0" moves itself.
-    pub fn procs_files(&self) -> Result<Vec<File>, JudgeError> {
-        [&self.memory, &self.pids]
-            .iter()
-            .map(|dir| fs::OpenOptions::new().write(true).open(dir.join("cgroup.procs")))
-            .collect::<io::Result<Vec<_>>>()
-            .map_err(|e| internal("opening cgroup.procs", e))
+    pub fn procs_files(&self) -> &[File] {
+        &self.procs
     }
 
     /// Usage since `prepare`, given the OOM-kill count it returned.

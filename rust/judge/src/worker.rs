@@ -179,7 +179,10 @@ impl Worker {
         let control = zygote.stdin.take().expect("piped stdin");
         let replies = LineReader::new(zygote.stdout.take().expect("piped stdout"));
         let cgroups = match (&sandbox_box, spec.cgroups) {
-            (Some(owned), true) => Some(BoxCgroups::create(owned.uid)?),
+            (Some(owned), true) => {
+                crate::cgroup::sweep_abandoned();
+                Some(BoxCgroups::create(owned.uid)?)
+            }
             _ => None,
         };
         let namespaces = if spec.sandboxed() {
@@ -311,10 +314,11 @@ impl Worker {
             None => File::open("/dev/null").map_err(|e| internal("opening /dev/null", e))?,
         };
         let c_string = |text: &str| CString::new(text).map_err(|e| JudgeError::Config(format!("bad argument {text:?}: {e}")));
-        let cgroup_procs = self.cgroups.as_ref().expect("native runs have cgroups").procs_files()?;
+        let oom_before = self.cgroups.as_mut().expect("native runs have cgroups").prepare(limits)?;
+        let cgroup_procs = self.cgroups.as_ref().expect("native runs have cgroups").procs_files();
         let isolation = RunIsolation {
             namespaces: &self.namespaces,
-            cgroup_procs: &cgroup_procs,
+            cgroup_procs,
             uid: self.uid().expect("cgroups exist in sandboxed workers only"),
             seccomp: &self.spec.seccomp,
             tmp_options: Self::tmp_options(limits),
@@ -330,7 +334,6 @@ impl Worker {
             cpu_limit: limits.time,
             wall_limit: limits.wall_time(),
         };
-        let oom_before = self.cgroups.as_mut().expect("native runs have cgroups").prepare(limits)?;
         let began = Instant::now();
         let outcome = crate::spawn::run(&plan)?;
         let wall_time = began.elapsed();
