@@ -208,18 +208,20 @@ def _alive(pid: int) -> bool:
 def test_sigkill_of_pysynth_mid_call_leaves_no_sandbox_process() -> None:
     process = subprocess.Popen([sys.executable, "-c", KILLED], stdout=subprocess.PIPE, text=True,
                                cwd=Path(__file__).parents[2])
-    assert process.stdout is not None and process.stdout.readline() == "started\n"
-    deadline = time.monotonic() + 30
-    helpers: set[int] = set()
-    # Zygotes, namespace holders, run inits and the sleeping programs with their children.
-    while time.monotonic() < deadline and len(helpers) < 6:
-        helpers = _descendants(process.pid)
-        time.sleep(0.1)
-    assert len(helpers) >= 6, f"the runs did not start: {sorted(helpers)}"
-    boxes = {uid for pid in helpers if (uid := _uid(pid)) is not None and 60_000 <= uid < 61_000}
-    assert boxes, "no run was seen under a box uid"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=10)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "started\n"
+        deadline = time.monotonic() + 30
+        helpers: set[int] = set()
+        boxes: set[int] = set()
+        # Zygotes, namespace holders, run inits and the sleeping programs with their children.
+        while time.monotonic() < deadline and (len(helpers) < 6 or not boxes):
+            helpers = _descendants(process.pid)
+            boxes = {uid for pid in helpers if (uid := _uid(pid)) is not None and 60_000 <= uid < 61_000}
+            time.sleep(0.1)
+        assert len(helpers) >= 6 and boxes, f"the runs did not start: {sorted(helpers)}"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
     deadline = time.monotonic() + 5
     while (left := [pid for pid in helpers if _alive(pid)]) and time.monotonic() < deadline:
         time.sleep(0.05)
