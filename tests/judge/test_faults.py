@@ -83,3 +83,25 @@ except OSError as error:
     assert "written" not in first and "linked" not in first, first
     assert "['main.code', 'main.py']" in first and "/.leases PermissionError" in first, first
     assert first == second, "the second run saw what the first one did"
+
+
+def test_every_run_gets_a_fresh_tmp_even_on_a_warm_sandbox() -> None:
+    """Runs of one call share their lease's mount namespace on a worker, but each gets a new
+    private /tmp: nothing one run (or a process it left) wrote there is seen by the next."""
+    source = """
+import os, subprocess
+print(sorted(os.listdir("/tmp")))
+with open(f"/tmp/left-by-{input().strip()}", "w") as f:
+    f.write("x" * 1000)
+if os.fork() == 0:  # a straggler that would keep writing into /tmp
+    os.setsid()
+    import time
+    for n in range(100):
+        open(f"/tmp/straggler-{n}", "w").close()
+        time.sleep(0.01)
+    os._exit(0)
+"""
+    with J.Pool(workers=1) as pool:
+        for _ in range(2):  # a second call on the same warm worker, in a new lease
+            result = pool.run([J.Solution("python", source)], [J.Test(f"{n}\n") for n in range(4)])
+            assert [cell.stdout for cell in result.runs[0]] == [b"[]\n"] * 4, [c.stdout for c in result.runs[0]]
