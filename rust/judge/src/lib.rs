@@ -9,6 +9,7 @@ mod boxes;
 mod cgroup;
 mod classify;
 mod compare;
+mod compile;
 mod error;
 mod judge;
 mod keeper;

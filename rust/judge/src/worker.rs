@@ -158,7 +158,7 @@ impl Worker {
         let layout = if spec.sandboxed() {
             let root = pool.path.join(format!("root-{tag}"));
             std::fs::create_dir(&root).map_err(|e| internal("sandbox root", e))?;
-            Some(Arc::new(Layout::new(&root, &pool.path, &[spec.python_prefix.clone()], &spec.python_packages)?))
+            Some(Arc::new(Layout::new(&root, &pool.path, std::slice::from_ref(&spec.python_prefix), &spec.python_packages)?))
         } else {
             None
         };
