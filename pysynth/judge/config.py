@@ -89,8 +89,8 @@ class JudgeConfig(FrozenConfig):
     python_packages: tuple[str, ...] = ()
     """Directories of extra packages (e.g. a site-packages holding numpy) that Python solutions
     may import, shown read-only in the sandbox. Default: the standard library only."""
-    uid_first: int = Field(60_000, ge=1000)
-    uid_count: int = Field(1_000, ge=1)
+    uid_first: int = Field(60_000, ge=10_000)
+    uid_count: int = Field(1_000, ge=1, le=1 << 20)
     """Sandbox uids are taken from uid_first .. uid_first + uid_count, one per live worker on the
     host, locked in /run/pysynth-judge so concurrent judges never share one."""
     inject_fault: Literal["read_stdout", "seal"] | None = None
@@ -111,6 +111,12 @@ class JudgeConfig(FrozenConfig):
     def _checker_with_its_comparator(self) -> JudgeConfig:
         if (self.comparator == "checker") != (self.checker is not None):
             raise ValueError('give a checker exactly when comparator="checker"')
+        return self
+
+    @model_validator(mode="after")
+    def _uids_fit(self) -> JudgeConfig:
+        if self.uid_first + self.uid_count > 1 << 31:
+            raise ValueError("uid_first + uid_count must stay below 2**31")
         return self
 
     @field_validator("python_packages", mode="after")

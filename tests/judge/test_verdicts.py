@@ -157,6 +157,10 @@ def test_unsandboxed_mode_is_explicit_and_reported() -> None:
         ({"comparator": "fuzzy"}, "comparator"),
         ({"workers": 0}, "workers"),
         ({"timelimit": 1}, "timelimit: unknown option"),
+        ({"uid_first": 1000}, "uid_first"),
+        ({"uid_first": 2**31 - 5, "uid_count": 10}, "below 2\\*\\*31"),
+        ({"python_packages": ["/nonexistent-dir"]}, "python_packages"),
+        ({"inject_fault": "everything"}, "inject_fault"),
     ],
 )
 def test_bad_config(options: dict[str, object], message: str) -> None:
