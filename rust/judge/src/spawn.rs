@@ -28,7 +28,6 @@ pub struct Outcome {
     pub errno: i32,
     pub status: i32,
     pub cpu_micros: i64,
-    pub maxrss_kb: i64,
     pub killed_for_time: i32,
 }
 
@@ -229,7 +228,6 @@ unsafe fn watch(context: &mut Context, pid: libc::pid_t) -> c_int {
     let micros = |t: libc::timeval| t.tv_sec * 1_000_000 + t.tv_usec;
     context.outcome.status = status;
     context.outcome.cpu_micros = micros(usage.ru_utime) + micros(usage.ru_stime);
-    context.outcome.maxrss_kb = usage.ru_maxrss;
     0
 }
 
