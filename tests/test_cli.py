@@ -106,6 +106,7 @@ def test_judge_table_and_json(tmp_path: Path) -> None:
     table = run("judge", *flags, "--tests", tmp_path / "tests", "--time-limit", "1s")
     assert table.returncode == 0, table.stderr
     assert "AC AC AC" in table.stdout and "WA WA WA" in table.stdout and "0.333" in table.stdout
+    assert "(standard library only)" in " ".join(table.stdout.split())  # rich may wrap the line
     as_json = run("judge", *flags, "--tests", tmp_path / "tests", "--json")
     payload = json.loads(as_json.stdout)
     assert payload["pass_rates"] == [1.0, 1.0, 0.0]

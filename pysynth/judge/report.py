@@ -91,6 +91,7 @@ def print_table(result: JudgeResult, names: list[str], console: Console) -> None
     delta = result.difficulty.delta
     console.print(f"difficulty (1 - mean majority share): {'-' if delta is None else f'{delta:.3f}'} "
                   f"over {result.difficulty.tests_with_votes} tests with valid outputs")
+    console.print(f"python: {result.python_environment}")
     for note in result.isolation_notes:
         console.print(f"[bold red]{note}[/]")
 
