@@ -76,12 +76,14 @@ fn try_flock(file: &File) -> bool {
 
 /// Removes pool directories in `scratch` whose owner died (nobody holds their lock).
 fn sweep_abandoned(scratch: &Path) {
+    // SAFETY: geteuid has no preconditions. Only our own user's pool directories are ours to clear.
+    let owner = unsafe { libc::geteuid() };
     let Ok(entries) = fs::read_dir(scratch) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let Ok(meta) = fs::symlink_metadata(entry.path()) else { continue };
-        if !name.starts_with(POOL_PREFIX) || name.len() != POOL_PREFIX.len() + 6 || !meta.is_dir() || meta.uid() != 0 {
+        if !name.starts_with(POOL_PREFIX) || name.len() != POOL_PREFIX.len() + 6 || !meta.is_dir() || meta.uid() != owner {
             continue;
         }
         // Young directories are left alone: their owner may be between mkdtemp and its flock.
