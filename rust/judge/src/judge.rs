@@ -201,7 +201,7 @@ impl Pool {
         let workers = self.take(wanted)?;
         let sources: Vec<(&str, &str)> = programs.iter().map(|s| (s.language.source_name(), s.source.as_str())).collect();
         let inputs: Vec<&[u8]> = tests.iter().map(|t| t.input.as_slice()).collect();
-        let lease = match Lease::create(self.dir(), self.spec().sandboxed(), self.spec().fault, &sources, &inputs, workers.len()) {
+        let lease = match Lease::create(self.dir(), self.spec().sandboxed(), self.spec().options.fault, &sources, &inputs, workers.len()) {
             Ok(lease) => lease,
             Err(error) => {
                 self.give_back(workers);

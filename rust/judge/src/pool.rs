@@ -32,7 +32,7 @@ impl Pool {
         if size == 0 {
             return Err(JudgeError::Config("workers must be at least 1".into()));
         }
-        let dir = PoolDir::create(&spec.scratch_dir)?;
+        let dir = PoolDir::create(&spec.options.scratch_dir)?;
         Ok(Self { spec: Arc::new(spec), dir, size, state: Mutex::new(PoolState { idle: Vec::new(), live: 0 }), freed: Condvar::new(), replaced: AtomicUsize::new(0) })
     }
 

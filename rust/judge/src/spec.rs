@@ -45,21 +45,16 @@ pub struct SandboxOptions {
     pub fault: Option<FaultPoint>,
 }
 
+/// The checked sandbox: what was asked for, and what the host turned it into.
 #[derive(Debug, Clone)]
 pub struct SandboxSpec {
-    pub isolation: Isolation,
-    /// cgroup v1 limits are in force for every run.
+    pub options: SandboxOptions,
+    /// cgroup v1 limits are in force for every run (asked for, and available).
     pub cgroups: bool,
-    pub python: PathBuf,
-    pub python_prefix: PathBuf,
-    pub python_packages: Vec<PathBuf>,
-    pub scratch_dir: PathBuf,
-    pub uids: UidRange,
     /// The seccomp program every sandboxed run installs (empty when unsandboxed).
     pub seccomp: Vec<u8>,
     /// What isolation is in force, e.g. "cgroups: unavailable (...)".
     pub notes: Vec<String>,
-    pub fault: Option<FaultPoint>,
 }
 
 impl SandboxSpec {
@@ -97,33 +92,23 @@ impl SandboxSpec {
         if !sandboxed {
             notes.push("UNSANDBOXED: programs ran with the caller's privileges, network and files".into());
         }
-        Ok(Self {
-            isolation: options.isolation,
-            cgroups,
-            python: options.python,
-            python_prefix: options.python_prefix,
-            python_packages: options.python_packages,
-            scratch_dir: options.scratch_dir,
-            uids: options.uids,
-            seccomp: if sandboxed { seccomp::filter_program() } else { Vec::new() },
-            notes,
-            fault: options.fault,
-        })
+        let seccomp = if sandboxed { seccomp::filter_program() } else { Vec::new() };
+        Ok(Self { options, cgroups, seccomp, notes })
     }
 
     pub fn sandboxed(&self) -> bool {
-        self.isolation == Isolation::Sandboxed
+        self.options.isolation == Isolation::Sandboxed
     }
 
     /// Which Python environment judges Python solutions: the interpreter, and the package
     /// directories beyond its standard library.
     pub fn python_environment(&self) -> String {
-        let packages = if self.python_packages.is_empty() {
+        let packages = if self.options.python_packages.is_empty() {
             "standard library only".to_string()
         } else {
-            let dirs: Vec<String> = self.python_packages.iter().map(|p| p.display().to_string()).collect();
+            let dirs: Vec<String> = self.options.python_packages.iter().map(|p| p.display().to_string()).collect();
             format!("standard library + {}", dirs.join(", "))
         };
-        format!("{} ({packages})", self.python.display())
+        format!("{} ({packages})", self.options.python.display())
     }
 }

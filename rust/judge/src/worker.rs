@@ -133,12 +133,12 @@ pub struct Worker {
 
 impl Worker {
     pub fn start(spec: &Arc<SandboxSpec>, pool: &PoolDir) -> Result<Self, JudgeError> {
-        let sandbox_box = if spec.sandboxed() { Some(boxes::acquire(spec.uids)?) } else { None };
+        let sandbox_box = if spec.sandboxed() { Some(boxes::acquire(spec.options.uids)?) } else { None };
         let tag = sandbox_box.as_ref().map_or_else(|| format!("p{}", std::process::id()), |b| b.uid.to_string());
         let packages: Vec<String> = if spec.sandboxed() {
-            (0..spec.python_packages.len()).map(package_dir).collect()
+            (0..spec.options.python_packages.len()).map(package_dir).collect()
         } else {
-            spec.python_packages.iter().map(|p| p.display().to_string()).collect()
+            spec.options.python_packages.iter().map(|p| p.display().to_string()).collect()
         };
         let zygote_config = serde_json::json!({
             "sandboxed": spec.sandboxed(),
@@ -147,7 +147,7 @@ impl Worker {
             "packages": packages,
         });
         let log = pool.path.join(format!("zygote-{tag}.log"));
-        let mut command = Command::new(&spec.python);
+        let mut command = Command::new(&spec.options.python);
         command
             .args(["-I", "-S", "-B", "-c", ZYGOTE_SOURCE, &zygote_config.to_string()])
             .env_clear()
@@ -158,7 +158,7 @@ impl Worker {
         let layout = if spec.sandboxed() {
             let root = pool.path.join(format!("root-{tag}"));
             std::fs::create_dir(&root).map_err(|e| internal("sandbox root", e))?;
-            Some(Arc::new(Layout::new(&root, &pool.path, std::slice::from_ref(&spec.python_prefix), &spec.python_packages)?))
+            Some(Arc::new(Layout::new(&root, &pool.path, std::slice::from_ref(&spec.options.python_prefix), &spec.options.python_packages)?))
         } else {
             None
         };
