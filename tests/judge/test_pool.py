@@ -275,3 +275,33 @@ def test_a_pool_directory_left_by_a_killed_judge_is_removed_by_the_next_pool(tmp
         [mine] = list(tmp_path.iterdir())
         assert mine != left, "the dead judge's directory is gone, ours is there"
     assert list(tmp_path.iterdir()) == [], "a closed pool removes its own directory"
+
+
+INTERRUPTED = """
+import signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job inherits SIGINT ignored
+from pysynth import judge as J
+print("started", flush=True)
+try:
+    J.run([J.Solution("python", "import time\\ntime.sleep(60)")], [J.Test("")] * 10, workers=1,
+          time_limit="30s", wall_time_limit="2s")
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_cancels_a_long_call_within_one_run() -> None:
+    """Ten 2-second runs would take 20 s: Ctrl-C stops the call once the run in flight ends."""
+    process = subprocess.Popen([sys.executable, "-c", INTERRUPTED], stdout=subprocess.PIPE, text=True,
+                               cwd=Path(__file__).parents[2])
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "started\n"
+        time.sleep(1.0)  # the first run is under way
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+        waited = time.monotonic() - sent
+    finally:
+        process.kill()
+    assert out == "interrupted\n" and process.returncode == 0, out
+    assert waited < 6, f"Ctrl-C took {waited:.1f} s to stop the call"

@@ -12,6 +12,9 @@ pub enum JudgeError {
     /// The caller asked for something impossible (bad limits, unknown language option).
     #[error("{0}")]
     Config(String),
+    /// The caller cancelled the call (its `cancel` flag was set).
+    #[error("the judge call was cancelled")]
+    Cancelled,
 }
 
 pub fn internal(context: &str, error: impl std::fmt::Display) -> JudgeError {

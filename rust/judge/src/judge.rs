@@ -12,8 +12,8 @@
 //! whatever order the workers finished in) are reported Skipped, so the report is deterministic.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use xxhash_rust::xxh3::xxh3_128;
@@ -55,6 +55,9 @@ pub struct CallConfig {
     pub checker: Option<Solution>,
     /// Stop each solution at its first test that is not Accepted (or Finished, without expected outputs).
     pub stop_on_first_failure: bool,
+    /// Set from outside (e.g. on Ctrl-C) to stop the call: no new compile or run starts, the
+    /// runs in flight end within their limits, and the call returns `JudgeError::Cancelled`.
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 /// One execution: a verdict or a judge fault, with what was measured.
@@ -182,6 +185,12 @@ fn cast(lease: &Lease, slot: usize, comparator: &Comparator, leaders: &Leaders, 
     Ok(Ballot::Key(key))
 }
 
+impl CallConfig {
+    fn cancelled(&self) -> bool {
+        self.cancel.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+}
+
 fn is_failure(outcome: &Result<Verdict, JudgeError>) -> bool {
     !matches!(outcome, Ok(Verdict::Accepted | Verdict::Finished))
 }
@@ -210,6 +219,9 @@ impl Pool {
         };
         let (compiles, cells, workers) = self.run_lease(&lease, &programs, solutions.len(), tests, call, workers);
         self.give_back(workers);
+        if call.cancelled() {
+            return Err(JudgeError::Cancelled);
+        }
         let mut compiles: Vec<RunReport> = compiles.into_iter().map(|c| c.unwrap_or_else(|| empty_report(Err(lost())))).collect();
         if call.checker.is_some() {
             let checker = compiles.pop().expect("the checker was compiled");
@@ -288,7 +300,7 @@ impl Pool {
                             *worker = self.replace(worker.take().expect("checked")).ok();
                         }
                     };
-                    while let Some(host) = worker.as_mut() {
+                    while let Some(host) = worker.as_mut().filter(|_| !call.cancelled()) {
                         let Some(job) = jobs.get(next_compile.fetch_add(1, Ordering::Relaxed)) else { break };
                         let reports = compile(host, lease, slot, programs, job, call.report_bytes, sandboxed);
                         {
@@ -306,7 +318,7 @@ impl Pool {
                             return; // reported by the caller as a configuration error
                         }
                     }
-                    while let Some(host) = worker.as_mut() {
+                    while let Some(host) = worker.as_mut().filter(|_| !call.cancelled()) {
                         let index = next_cell.fetch_add(1, Ordering::Relaxed);
                         if index >= cells.len() {
                             break;

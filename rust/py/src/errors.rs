@@ -65,6 +65,8 @@ impl From<NativeError> for PyErr {
                 JudgeError::Sandbox(message) => SandboxError::new_err(message.clone()),
                 JudgeError::Internal(_) => JudgeInternalError::new_err(error.to_string()),
                 JudgeError::Config(message) => ConfigError::new_err(message.clone()),
+                // Only after a signal, whose own exception the binding raises instead.
+                JudgeError::Cancelled => JudgeInternalError::new_err(error.to_string()),
             },
             NativeError::Input(message) => InputError::new_err(message),
         }

@@ -3,6 +3,8 @@
 //! result classes, which a test checks.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -102,7 +104,8 @@ impl PyCallConfig {
             Some((language, source)) => Some(Solution { language: self.language(language)?, source: source.clone() }),
             None => None,
         };
-        Ok(CallConfig { limits, comparator, workers: self.workers, report_bytes: self.report_bytes, checker, stop_on_first_failure: self.stop_on_first_failure })
+        let cancel = Some(Arc::new(AtomicBool::new(false)));
+        Ok(CallConfig { limits, comparator, workers: self.workers, report_bytes: self.report_bytes, checker, stop_on_first_failure: self.stop_on_first_failure, cancel })
     }
 
     fn language(&self, name: &str) -> PyResult<Language> {
@@ -180,6 +183,34 @@ fn report_tuple<'py>(py: Python<'py>, report: &JudgeReport) -> PyResult<Bound<'p
     PyTuple::new(py, fields)
 }
 
+/// Runs `judge` with the GIL released, on a thread of its own, while this thread checks for
+/// signals every 100 ms: on Ctrl-C the call is cancelled (no new run starts; those in flight
+/// end within their limits) and the signal's exception (KeyboardInterrupt) is raised.
+fn interruptible(py: Python<'_>, call: &CallConfig, judge: impl FnOnce() -> Result<JudgeReport, JudgeError> + Send) -> PyResult<JudgeReport> {
+    std::thread::scope(|scope| {
+        let (done, finished) = channel();
+        let finished = Mutex::new(finished); // detach needs a Sync borrow; only this thread locks it
+        scope.spawn(move || {
+            let _ = done.send(judge());
+        });
+        loop {
+            match py.detach(|| finished.lock().unwrap_or_else(|p| p.into_inner()).recv_timeout(Duration::from_millis(100))) {
+                Ok(outcome) => return Ok(outcome.map_err(NativeError::from)?),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(signal) = py.check_signals() {
+                        if let Some(flag) = &call.cancel {
+                            flag.store(true, Ordering::Relaxed);
+                        }
+                        let _ = py.detach(|| finished.lock().unwrap_or_else(|p| p.into_inner()).recv());
+                        return Err(signal);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Err(NativeError::Judge(JudgeError::Internal("the judge thread died".into())).into()),
+            }
+        }
+    })
+}
+
 /// A warm pool of sandboxes shared by concurrent calls (`pysynth.judge.Pool` wraps it).
 #[pyclass(name = "JudgePool", frozen, module = "pysynth._native")]
 pub struct PyJudgePool {
@@ -208,7 +239,7 @@ impl PyJudgePool {
         let call = raw.to_config()?;
         let (solutions, tests) = raw.inputs(solutions, tests)?;
         let pool = self.pool()?;
-        let report = py.detach(|| pool.judge(&solutions, &tests, &call)).map_err(NativeError::from)?;
+        let report = interruptible(py, &call, || pool.judge(&solutions, &tests, &call))?;
         report_tuple(py, &report)
     }
 
@@ -246,6 +277,6 @@ pub fn judge<'py>(py: Python<'py>, solutions: Vec<(String, String)>, tests: Vec<
     let call = raw.to_config()?;
     let spec = sandbox.to_spec()?;
     let (solutions, tests) = raw.inputs(solutions, tests)?;
-    let report = py.detach(|| pysynth_judge::judge(&solutions, &tests, spec, &call)).map_err(NativeError::from)?;
+    let report = interruptible(py, &call, || pysynth_judge::judge(&solutions, &tests, spec, &call))?;
     report_tuple(py, &report)
 }
