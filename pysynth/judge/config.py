@@ -14,9 +14,10 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from pysynth.config import FrozenConfig
+from pysynth.judge import toolchains
 
 
-Language = Literal["python", "cpp"]
+Language = Literal["python", "cpp", "c", "java", "go", "rust", "javascript"]
 Comparison = Literal["tokens", "exact", "lines", "float", "checker"]
 
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
@@ -59,7 +60,7 @@ class Solution:
 
 
 SANDBOX_FIELDS = ("dangerously_unsandboxed", "use_cgroups", "python", "python_prefix", "python_packages",
-                  "scratch_dir", "uid_first", "uid_count", "inject_fault")
+                  "toolchain_dirs", "scratch_dir", "uid_first", "uid_count", "inject_fault")
 
 
 class JudgeConfig(FrozenConfig):
@@ -97,6 +98,13 @@ class JudgeConfig(FrozenConfig):
     """For tests of the judge itself: make one bookkeeping step fail, to show it is a fault."""
     cpp_compiler: str = "/usr/bin/g++"
     cpp_flags: tuple[str, ...] = ("-std=c++17", "-O2", "-pipe")
+    c_compiler: str = "/usr/bin/gcc"
+    c_flags: tuple[str, ...] = ("-std=gnu11", "-O2", "-pipe")
+    java_home: str = Field(default_factory=toolchains.find_java_home)
+    go_root: str = Field(default_factory=toolchains.find_go_root)
+    rust_sysroot: str | None = Field(default_factory=toolchains.find_rust_sysroot)
+    """rustc is `rust_sysroot/bin/rustc`; default: the sysroot of the rustc on PATH."""
+    node: str = Field(default_factory=toolchains.find_node)
     scratch_dir: str = Field(default_factory=lambda: default_scratch_dir())
     """Where pools make their directories (inputs, compiled solutions, outputs kept for votes).
     Default: /dev/shm when it is a tmpfs (creating a file there costs microseconds; on a disk it
@@ -123,6 +131,11 @@ class JudgeConfig(FrozenConfig):
     @classmethod
     def _real_directories(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(os.path.realpath(path) for path in value)
+
+    @property
+    def toolchain_dirs(self) -> tuple[str, ...]:
+        """Toolchains outside the system directories, which pools show read-only."""
+        return toolchains.outside_system_dirs([self.java_home, self.go_root, self.rust_sysroot, self.node])
 
     def sandbox_key(self) -> tuple[Any, ...]:
         """The fields a pool is built from: calls on one pool must agree on them."""

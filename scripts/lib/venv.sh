@@ -20,10 +20,15 @@ find_python() {
     fail "pysynth needs Python >= 3.11 (set PYTHON=/path/to/python3.11)"
 }
 
-# Debian packages the project needs at run time (g++ for the judge's C++ runner).
+# Debian packages the project needs at run time: the judge's compilers and runtimes (C, C++,
+# Java, Go, JavaScript; Rust's rustc comes with the cargo the build needs).
 ensure_debian_packages() {
     local missing=()
+    command -v gcc >/dev/null 2>&1 || missing+=(gcc)
     command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+    command -v go >/dev/null 2>&1 || missing+=(golang-go)
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 || fail "please install: ${missing[*]}"
     echo "==> installing Debian packages: ${missing[*]}"

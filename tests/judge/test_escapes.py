@@ -202,9 +202,10 @@ print("root listing:", sorted(os.listdir("/root")) if os.path.isdir("/root") els
     read = {label: outcome for label, outcome in reported.items() if outcome.startswith("succeeded")}
     assert read == {}, f"the program read hidden files: {read}"
     assert secret.encode() not in run.stdout + run.stderr, f"the secret leaked: {show(run)}"
-    # /root inside holds only the mount point of the exposed Python installation, if it lives there.
-    prefix = Path(os.path.realpath(sys.base_prefix))
-    allowed = [prefix.parts[2]] if prefix.is_relative_to("/root") else []
+    # /root inside holds only the mount points of the exposed Python installation and toolchains
+    # (a rustup sysroot), if they live there.
+    shown = [Path(os.path.realpath(sys.base_prefix)), *map(Path, J.JudgeConfig().toolchain_dirs)]
+    allowed = sorted({path.parts[2] for path in shown if path.is_relative_to("/root")})
     assert reported.get("root listing") == repr(sorted(allowed)), f"host /root contents are visible: {show(run)}"
 
 

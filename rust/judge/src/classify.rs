@@ -12,6 +12,17 @@ pub struct Written<'a> {
     pub stderr_head: &'a [u8],
 }
 
+/// What each runtime prints when an allocation fails (Python, C++, libc, Java, Go, V8, Rust).
+const OUT_OF_MEMORY_REPORTS: [&[u8]; 7] = [
+    b"MemoryError",
+    b"std::bad_alloc",
+    b"Cannot allocate memory",
+    b"java.lang.OutOfMemoryError",
+    b"runtime: out of memory",
+    b"JavaScript heap out of memory",
+    b"memory allocation of",
+];
+
 /// The verdict of a run that did not finish cleanly, or None if it exited 0 within every limit.
 pub fn failure(raw: &RawRun, limits: &Limits, written: &Written<'_>) -> Option<Verdict> {
     let status = raw.wait_status;
@@ -21,7 +32,7 @@ pub fn failure(raw: &RawRun, limits: &Limits, written: &Written<'_>) -> Option<V
     if raw.killed_for_time || raw.cpu_time > limits.time || signal == Some(libc::SIGXCPU) {
         return Some(Verdict::TimeLimitExceeded);
     }
-    let reported_out_of_memory = [b"MemoryError".as_slice(), b"std::bad_alloc", b"Cannot allocate memory"]
+    let reported_out_of_memory = OUT_OF_MEMORY_REPORTS
         .iter()
         .any(|needle| written.stderr_head.windows(needle.len()).any(|w| w == *needle));
     let memory = raw.cgroup.is_some_and(|c| c.oom_killed || (!clean && c.hit_memory_limit))

@@ -34,7 +34,7 @@ pub(crate) fn compile(worker: &mut Worker, lease: &Lease, slot: usize, programs:
     }
     let dirs: Vec<String> = job.iter().map(|index| lease.program_path(&format!("sol-{index}"))).collect();
     let python = programs[job[0]].language == Language::Python;
-    let program = if python { Language::compile_python(&dirs) } else { programs[job[0]].language.compile(&dirs[0]) };
+    let program = if python { Language::compile_python(&dirs) } else { programs[job[0]].language.compile(&dirs[0], &programs[job[0]].source) };
     let Ran { report, stdout } = execute(worker, lease, slot, &program, None, &Limits::for_compiler(), report_bytes);
     let mut reports = match (python, &report.outcome, stdout) {
         (true, Ok(Verdict::Finished), Some(stdout)) => split_batch(&report, &stdout, job.len()),
@@ -45,7 +45,7 @@ pub(crate) fn compile(worker: &mut Worker, lease: &Lease, slot: usize, programs:
     };
     for (&index, report) in job.iter().zip(&mut reports) {
         if sandboxed && report.outcome.is_ok() {
-            if let Err(error) = lease.seal(index, &programs[index].language.kept_files()) {
+            if let Err(error) = lease.seal(index, programs[index].language.kept_files()) {
                 report.outcome = Err(error);
             }
         }

@@ -128,7 +128,7 @@ fn check(worker: &mut Worker, lease: &Lease, slot: usize, (checker, index): (&So
     lease.copy_for_checker(&format!("slot-{slot}/out"), &format!("{dir}/output"))?;
     lease.write_for_checker(&format!("{dir}/answer"), expected)?;
     let arguments: Vec<String> = ["input", "output", "answer"].iter().map(|name| lease.program_path(&format!("{dir}/{name}"))).collect();
-    let program = checker.language.run(&lease.program_path(&format!("sol-{index}")), &arguments);
+    let program = checker.language.run(&lease.program_path(&format!("sol-{index}")), &arguments, &Limits::for_checker());
     let ran = execute(worker, lease, slot, &program, None, &Limits::for_checker(), report_bytes);
     match ran.report.outcome? {
         Verdict::Finished => Ok(Verdict::Accepted),
@@ -332,7 +332,7 @@ impl Pool {
                                 Cell { report: empty_report(Ok(Verdict::Skipped)), ballot: Ballot::None }
                             }
                             Ok(_) => {
-                            let program = programs[solution].language.run(&lease.program_path(&format!("sol-{solution}")), &[]);
+                            let program = programs[solution].language.run(&lease.program_path(&format!("sol-{solution}")), &[], &call.limits);
                             let stdin = format!("tests/{test}.in");
                             let Ran { mut report, stdout } = execute(host, lease, slot, &program, Some(&stdin), &call.limits, call.report_bytes);
                             let mut ballot = Ballot::None;

@@ -39,6 +39,9 @@ pub struct SandboxOptions {
     pub python_prefix: PathBuf,
     /// Directories of extra packages importable by Python solutions, read-only.
     pub python_packages: Vec<PathBuf>,
+    /// Toolchain directories outside the system ones (e.g. a rustup sysroot), shown read-only at
+    /// their own paths so compilers and runtimes installed there work in the sandbox.
+    pub toolchain_dirs: Vec<PathBuf>,
     /// Where pools put their lease directories.
     pub scratch_dir: PathBuf,
     pub uids: UidRange,

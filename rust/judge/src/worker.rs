@@ -33,6 +33,15 @@ const ZYGOTE_SOURCE: &str = include_str!("zygote.py");
 // Sorted, as std::process::Command orders the zygote's: every language sees the same environ.
 const ENVIRONMENT: [&str; 2] = ["LANG=C.UTF-8", "PATH=/usr/bin:/bin"];
 
+/// The environment of a run: the fixed one, with a program's own pairs replacing or adding names.
+fn environment(extra: &[String]) -> Vec<String> {
+    let name = |pair: &str| pair.split_once('=').map_or(pair.len(), |(n, _)| n.len());
+    let mut pairs: Vec<String> = ENVIRONMENT.iter().filter(|fixed| !extra.iter().any(|e| e[..name(e)] == fixed[..name(fixed)])).map(|p| p.to_string()).collect();
+    pairs.extend(extra.iter().cloned());
+    pairs.sort();
+    pairs
+}
+
 /// What to run, in the paths a program sees.
 #[derive(Debug, Clone, Serialize)]
 pub struct Program {
@@ -44,6 +53,18 @@ pub struct Program {
     /// one JSON line per source: null, or the compile error).
     pub compile: Vec<(String, String)>,
     pub cwd: String,
+    /// `NAME=value` pairs added to the fixed environment (e.g. Go's cache directory).
+    pub env: Vec<String>,
+    /// Address space a managed runtime reserves beyond its heap (see `language`); 0 for others.
+    #[serde(skip)]
+    pub runtime_reserve: u64,
+}
+
+impl Program {
+    /// An executable run from the private /tmp, with nothing added to the environment.
+    pub fn native(argv: Vec<String>) -> Self {
+        Self { argv, python: None, compile: Vec::new(), cwd: "/tmp".into(), env: Vec::new(), runtime_reserve: 0 }
+    }
 }
 
 /// One run: a program, its lease, its stdio as lease-relative paths, its limits.
@@ -69,8 +90,12 @@ pub struct RawRun {
 }
 
 /// The rlimits of a run: name (for the zygote), resource (for native runs), value.
-fn rlimits(limits: &Limits, cgroups: bool) -> Vec<(&'static str, libc::c_int, u64)> {
-    let address_space = if cgroups { limits.memory.saturating_mul(4) } else { limits.memory };
+fn rlimits(limits: &Limits, cgroups: bool, runtime_reserve: u64) -> Vec<(&'static str, libc::c_int, u64)> {
+    let address_space = match (cgroups, runtime_reserve) {
+        (true, 0) => limits.memory.saturating_mul(4),
+        (true, _) => libc::RLIM_INFINITY, // the cgroup bounds a managed runtime's memory
+        (false, reserve) => limits.memory.saturating_add(reserve),
+    };
     vec![
         // The judge compares precise CPU time; whole-second RLIMIT_CPU is only the backstop.
         ("RLIMIT_CPU", libc::RLIMIT_CPU as libc::c_int, limits.time.as_secs() + 1),
@@ -158,7 +183,8 @@ impl Worker {
         let layout = if spec.sandboxed() {
             let root = pool.path.join(format!("root-{tag}"));
             std::fs::create_dir(&root).map_err(|e| internal("sandbox root", e))?;
-            Some(Arc::new(Layout::new(&root, &pool.path, std::slice::from_ref(&spec.options.python_prefix), &spec.options.python_packages)?))
+            let shown: Vec<PathBuf> = [spec.options.python_prefix.clone()].into_iter().chain(spec.options.toolchain_dirs.iter().cloned()).collect();
+            Some(Arc::new(Layout::new(&root, &pool.path, &shown, &spec.options.python_packages)?))
         } else {
             None
         };
@@ -246,7 +272,7 @@ impl Worker {
             stdout: lease.zygote_path(request.stdout),
             stderr: lease.zygote_path(request.stderr),
             privileges: Privileges {
-                rlimits: rlimits(limits, self.cgroups.is_some()).into_iter().map(|(name, _, value)| (name, value)).collect(),
+                rlimits: rlimits(limits, self.cgroups.is_some(), request.program.runtime_reserve).into_iter().map(|(name, _, value)| (name, value)).collect(),
                 uid: self.uid(),
             },
             join: holder.as_ref().map(NamespaceHolder::pid),
@@ -328,8 +354,8 @@ impl Worker {
             isolation,
             stdio: [stdin, lease.create_output(request.stdout)?, lease.create_output(request.stderr)?],
             argv: request.program.argv.iter().map(|a| c_string(a)).collect::<Result<_, _>>()?,
-            env: ENVIRONMENT.iter().map(|pair| c_string(pair)).collect::<Result<_, _>>()?,
-            rlimits: rlimits(limits, self.cgroups.is_some()).into_iter().map(|(_, resource, value)| (resource, value)).collect(),
+            env: environment(&request.program.env).iter().map(|pair| c_string(pair)).collect::<Result<_, _>>()?,
+            rlimits: rlimits(limits, self.cgroups.is_some(), request.program.runtime_reserve).into_iter().map(|(_, resource, value)| (resource, value)).collect(),
             cwd: c_string(&request.program.cwd)?,
             cpu_limit: limits.time,
             wall_limit: limits.wall_time(),

@@ -229,14 +229,14 @@ def run_script(path, arguments):
     return status
 
 
-def exec_program(argv):
+def exec_program(argv, extra_env):
     """A compiled program, when there are no cgroups to measure its memory: exec'd from this small
     process, its peak RSS (which includes what the process held before exec) stays meaningful."""
     # CPython ignores these, and ignored signals survive exec: a shell would give the defaults.
     for number in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(number, signal.SIG_DFL)
     try:
-        os.execve(argv[0], argv, dict(os.environ))
+        os.execve(argv[0], argv, {**os.environ, **dict(pair.split("=", 1) for pair in extra_env)})
     except OSError as error:
         os.write(2, f"cannot execute {argv[0]}: {error}\n".encode())
     os._exit(127)
@@ -265,7 +265,7 @@ def child(request, descriptors, setup_write, holder):
         if request["compile"]:
             status = compile_sources(request["compile"])
         elif request.get("python") is None:
-            exec_program(request["argv"])
+            exec_program(request["argv"], request["env"])
         else:
             status = run_script(request["python"], request["argv"])
         os._exit(status & 0xFF)

@@ -27,6 +27,7 @@ struct PySandboxConfig {
     python: PathBuf,
     python_prefix: PathBuf,
     python_packages: Vec<PathBuf>,
+    toolchain_dirs: Vec<PathBuf>,
     scratch_dir: PathBuf,
     uid_first: u32,
     uid_count: u32,
@@ -50,6 +51,12 @@ struct PyCallConfig {
     workers: usize,
     cpp_compiler: PathBuf,
     cpp_flags: Vec<String>,
+    c_compiler: PathBuf,
+    c_flags: Vec<String>,
+    java_home: PathBuf,
+    go_root: PathBuf,
+    rust_sysroot: Option<PathBuf>,
+    node: PathBuf,
     report_bytes: usize,
     checker_program: Option<(String, String)>,
     stop_on_first_failure: bool,
@@ -73,6 +80,7 @@ impl PySandboxConfig {
             python: self.python.clone(),
             python_prefix: self.python_prefix.clone(),
             python_packages: self.python_packages.clone(),
+            toolchain_dirs: self.toolchain_dirs.clone(),
             scratch_dir: self.scratch_dir.clone(),
             uids: UidRange { first: self.uid_first, count: self.uid_count },
             fault,
@@ -112,6 +120,14 @@ impl PyCallConfig {
         match name {
             "python" => Ok(Language::Python),
             "cpp" => Ok(Language::Cpp { compiler: self.cpp_compiler.clone(), flags: self.cpp_flags.clone() }),
+            "c" => Ok(Language::C { compiler: self.c_compiler.clone(), flags: self.c_flags.clone() }),
+            "java" => Ok(Language::Java { java_home: self.java_home.clone() }),
+            "go" => Ok(Language::Go { go_root: self.go_root.clone() }),
+            "rust" => match &self.rust_sysroot {
+                Some(sysroot) => Ok(Language::Rust { sysroot: sysroot.clone() }),
+                None => Err(config_error("a Rust solution needs rustc: none was found on PATH (set rust_sysroot)".into())),
+            },
+            "javascript" => Ok(Language::JavaScript { node: self.node.clone() }),
             other => Err(config_error(format!("unknown language {other:?}"))),
         }
     }
