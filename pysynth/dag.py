@@ -160,11 +160,12 @@ def _build_step(
         if key in RESERVED_PARAMS:
             raise source.error((*where, "params", key), _reserved_message(key), at_key=True)
     params = dict(step_spec.params)
-    # `path_params` name files the step reads: relative to the pipeline file, and they must exist.
+    # `path_params` name files (or dataset directories) the step reads: relative to the pipeline file,
+    # and they must exist; whether a directory will do is the step's own check.
     for key in getattr(step_class, "path_params", ()):
         if isinstance(params.get(key), str):
             resolved = loaded.path.resolve().parent / params[key]
-            if not resolved.is_file():
+            if not resolved.exists():
                 relative = "" if os.path.isabs(params[key]) else " (relative paths start at the pipeline file's folder)"
                 raise source.error((*where, "params", key), f"no such file '{params[key]}'{relative}")
             params[key] = str(resolved)

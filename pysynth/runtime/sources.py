@@ -11,6 +11,7 @@ import polars as pl
 from pysynth.dag import StepNode
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, rows_to_frame
+from pysynth.steps.base import SourceWithDrops
 
 Deliver = Callable[[int, pl.DataFrame | None, BatchStats], Awaitable[None]]
 
@@ -40,8 +41,13 @@ async def run_generator(node: StepNode, checkpoint: StepCheckpoint, deliver: Del
             row[ROW_ID] = f"{name}:{index + position}"
         index += len(rows)
         stats = BatchStats(rows_out=len(rows))
+        dropped = node.step.take_dropped() if isinstance(node.step, SourceWithDrops) else []
+        for record in dropped:
+            stats.dropped[record["drop_reason"]] = stats.dropped.get(record["drop_reason"], 0) + 1
         frame = rows_to_frame(rows, step=name)
-        await asyncio.to_thread(checkpoint.write, seq, ShardWrite(rows=frame, dropped=None, failed=None, stats=stats))
+        dropped_frame = rows_to_frame(dropped, step=name) if dropped else None
+        shard = ShardWrite(rows=frame, dropped=dropped_frame, failed=None, stats=stats)
+        await asyncio.to_thread(checkpoint.write, seq, shard)
         await deliver(seq, frame, stats)
         produced.append(seq)
         seq += 1

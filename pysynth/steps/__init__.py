@@ -1,6 +1,6 @@
 """Built-in steps. Each is a distilabel step; `pysynth steps` lists them with their columns."""
 
-from pysynth.steps.base import Dropped, RowResult, RowStep, column_passthrough
+from pysynth.steps.base import Dropped, RowResult, RowStep, SourceWithDrops, column_passthrough
 from pysynth.steps.registry import BUILTIN_STEPS, UnknownStepType, import_path, resolve_step_type
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "Dropped",
     "RowResult",
     "RowStep",
+    "SourceWithDrops",
     "UnknownStepType",
     "column_passthrough",
     "import_path",

@@ -9,7 +9,7 @@ came from (stable row ids), and every dropped row is counted under its reason.
 # No `from __future__ import annotations`: distilabel inspects `process`'s real `StepInput` annotation.
 from abc import abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from distilabel.steps import Step, StepInput
 
@@ -47,6 +47,19 @@ class RowStep(Step):
                 continue
             kept.extend(result if isinstance(result, list) else [result])
         yield kept
+
+
+@runtime_checkable
+class SourceWithDrops(Protocol):
+    """A source step that skips unusable input records (a malformed dataset row) and says why.
+
+    pysynth's runner calls `take_dropped` after each batch the source yields and stores the records
+    as a `RowStep`'s drops: in `dropped/<step>.parquet`, counted by `drop_reason` in the manifest.
+    """
+
+    def take_dropped(self) -> list[Row]:
+        """The records skipped since the last call, each with a `drop_reason`."""
+        ...
 
 
 def column_passthrough(step: object) -> bool:

@@ -21,6 +21,7 @@ def _base_fields() -> frozenset[str]:
 # Columns of built-ins whose columns depend on their parameters.
 COLUMNS: dict[str, tuple[str, str]] = {
     "load_file": ("-", "the file's columns (or `columns`)"),
+    "load_problems": ("-", "the Problem fields (tests, solutions as lists of dicts; malformed rows dropped)"),
     "make_rows": ("-", "the keys of `columns`"),
     "load_rows": ("-", "the keys of `data`"),
     "generate": ("the {placeholders} of `template`", "generation, model_name, distilabel_metadata, logprobs (if asked)"),

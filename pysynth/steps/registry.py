@@ -8,6 +8,7 @@ from distilabel.steps.base import _Step
 
 BUILTIN_STEPS: dict[str, str] = {
     "load_file": "pysynth.steps.sources.load_file:LoadFile",
+    "load_problems": "pysynth.steps.sources.load_problems:LoadProblems",
     "make_rows": "pysynth.steps.sources.make_rows:MakeRows",
     "load_rows": "distilabel.steps:LoadDataFromDicts",
     "generate": "pysynth.steps.llm.generate:Generate",
