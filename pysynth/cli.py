@@ -77,13 +77,19 @@ def dedup_command(
 
 @app.command("judge")
 def judge_command(
-    solution: Annotated[list[Path], typer.Option("--solution", "-s", help="A solution file; repeat for several.")],
-    tests: Annotated[Path, typer.Option(help="A JSONL file of {input, expected} or a directory of NAME.in/NAME.out.")],
-    lang: Annotated[Optional[str], typer.Option(help="py or cpp; default: from each file's extension.")] = None,
+    solution: Annotated[Optional[list[Path]], typer.Option("--solution", "-s", help="A solution file; repeat for several.")] = None,
+    tests: Annotated[Optional[Path], typer.Option(help="A JSONL file of {input, expected} or a directory of NAME.in/NAME.out.")] = None,
+    problems: Annotated[Optional[Path], typer.Option(help="Judge a whole problem file instead (JSONL report per solution).")] = None,
+    format: Annotated[str, typer.Option("--format", help="The problem file's format: taco, apps, code_contests, livecodebench or jsonl.")] = "jsonl",
+    solutions_from: Annotated[str, typer.Option(help="With --problems: 'reference' or a JSONL file of {problem_id, language, source}.")] = "reference",
+    max_tests: Annotated[Optional[int], typer.Option(help="With --problems: at most this many tests per problem, public first.")] = None,
+    lang: Annotated[Optional[str], typer.Option(help="py, cpp, c, java, go, rs or js; default: from each file's extension.")] = None,
     time_limit: Annotated[str, typer.Option(help="CPU time per test, e.g. 2s or 500ms.")] = "2s",
     memory_limit: Annotated[str, typer.Option(help="Memory per test, e.g. 256M.")] = "256M",
     output_limit: Annotated[str, typer.Option(help="Output per test, e.g. 64M.")] = "64M",
-    comparator: Annotated[str, typer.Option(help="tokens, exact, lines or float.")] = "tokens",
+    comparator: Annotated[
+        Optional[str], typer.Option(help="tokens, exact, lines, float, lcb, lenient or call; default: tokens, or the problem's own.")
+    ] = None,
     checker: Annotated[
         Optional[Path], typer.Option(help="A testlib-style checker program (run as CHECKER INPUT OUTPUT ANSWER).")
     ] = None,
@@ -109,7 +115,7 @@ def judge_command(
     from pysynth.judge.report import language_of, load_tests, print_table, result_json
 
     options: dict[str, Any] = {"time_limit": time_limit, "memory_limit": memory_limit, "output_limit": output_limit,
-                                  "comparator": comparator, "dangerously_unsandboxed": dangerously_unsandboxed,
+                                  "comparator": comparator or "tokens", "dangerously_unsandboxed": dangerously_unsandboxed,
                                   "stop_on_first_failure": stop_on_first_failure, "use_cgroups": not no_cgroups,
                                   "python_packages": tuple(str(path) for path in python_packages or ())}
     if workers is not None:
@@ -120,6 +126,11 @@ def judge_command(
         options["comparator"] = "checker"
         options["checker"] = judge.Solution(language_of(checker, None), checker.read_text())
     config = judge.JudgeConfig.build(**options)
+    if problems is not None:
+        _judge_problem_file(problems, format, solutions_from, config, max_tests, comparator)
+        return
+    if not solution or tests is None:
+        raise InputError("give --solution and --tests, or --problems")
     solutions = []
     for path in solution:
         if not path.is_file():
@@ -131,6 +142,26 @@ def judge_command(
         typer.echo(result_json(result, names))
     else:
         print_table(result, names, Console())
+
+
+def _judge_problem_file(problems: Path, format: str, solutions_from: str, config: Any, max_tests: int | None, comparator: str | None) -> None:
+    """One JSON line per judged solution (pass rate, verdict counts, accepting rules) and per
+    dropped row; the totals on stderr."""
+    import json
+
+    from pysynth.problems import Dropped
+    from pysynth.problems.judging import judge_problem_file
+
+    judged = dropped = 0
+    for item in judge_problem_file(problems, format, solutions_from, config, max_tests=max_tests, comparator=comparator):  # type: ignore[arg-type]
+        if isinstance(item, Dropped):
+            dropped += 1
+            row = {"dropped": item.row, "field": item.field, "reason": item.reason}
+        else:
+            judged += 1
+            row = item.to_row()
+        typer.echo(json.dumps(row), nl=True)
+    typer.echo(f"judged {judged} solutions; dropped {dropped} rows of {problems}", err=True)
 
 
 from pysynth.cli_pipeline import register as _register_pipeline_commands  # noqa: E402

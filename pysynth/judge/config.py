@@ -18,7 +18,7 @@ from pysynth.judge import toolchains
 
 
 Language = Literal["python", "cpp", "c", "java", "go", "rust", "javascript"]
-Comparison = Literal["tokens", "exact", "lines", "float", "checker"]
+Comparison = Literal["tokens", "exact", "lines", "float", "lcb", "lenient", "call", "checker"]
 
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30}
 _TIMES = {"": 1.0, "s": 1.0, "ms": 1e-3}
@@ -74,6 +74,10 @@ class JudgeConfig(FrozenConfig):
     open_files: int = Field(64, ge=8)
     scratch_limit: int = Field(64 << 20, ge=1 << 20)
     comparator: Comparison = "tokens"
+    """tokens/exact/lines/float: testlib's wcmp/byte equality/lcmp/rcmp; `lcb`: LiveCodeBench's
+    stdin rule (stripped lines equal, or equal as Decimals); `lenient`: the TACO/APPS cascade, its
+    accepting stage in `RunResult.accepted_by`; `call`: JSON return values equal under Python's
+    `==`, or equal to the first item of a list reference (TACO's `out == exp or out == exp[0]`)."""
     float_absolute: float = Field(1e-6, ge=0)
     float_relative: float = Field(1e-6, ge=0)
     workers: int = Field(default_factory=lambda: len(os.sched_getaffinity(0)), ge=1)

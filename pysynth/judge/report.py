@@ -16,14 +16,18 @@ from pysynth.tables import iter_jsonl_objects
 from pysynth.judge.config import Language, Test
 from pysynth.judge.results import JudgeResult
 
-LANGUAGES: dict[str, Language] = {"py": "python", "python": "python", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "cxx": "cpp"}
+LANGUAGES: dict[str, Language] = {
+    "py": "python", "python": "python", "cpp": "cpp", "c++": "cpp", "cc": "cpp", "cxx": "cpp", "c": "c",
+    "java": "java", "go": "go", "rs": "rust", "rust": "rust", "js": "javascript", "mjs": "javascript",
+    "javascript": "javascript", "node": "javascript",
+}
 EXPECTED_SUFFIXES = (".out", ".ans", ".a")
 
 
 def language_of(path: Path, declared: str | None) -> Language:
     name = (declared or path.suffix.lstrip(".")).lower()
     if name not in LANGUAGES:
-        raise InputError(f"{path}: unknown language {name!r}; use --lang py or --lang cpp")
+        raise InputError(f"{path}: unknown language {name!r}; use --lang with one of py, cpp, c, java, go, rs, js")
     return LANGUAGES[name]
 
 

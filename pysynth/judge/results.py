@@ -42,6 +42,9 @@ class RunResult:
     stdout: bytes
     """The first `report_bytes` of the output."""
     stderr: bytes
+    accepted_by: str | None = None
+    """The comparator rule that accepted the output (the lenient cascade's stage, `equal` or
+    `first_of_list` for calls, ...); None unless Accepted by a comparator."""
 
     @classmethod
     def from_native(cls, raw: tuple[Any, ...]) -> RunResult:

@@ -73,6 +73,7 @@ fn split_batch(batch: &RunReport, stdout: &[u8], count: usize) -> Vec<RunReport>
             peak_memory: batch.peak_memory,
             stdout: Vec::new(),
             stderr: error.unwrap_or_default().into_bytes(),
+            accepted_by: None,
         })
         .collect()
 }

@@ -69,6 +69,9 @@ pub struct RunReport {
     pub peak_memory: u64,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// The comparator rule that accepted the output (e.g. which stage of the lenient cascade);
+    /// None unless Accepted by a comparator.
+    pub accepted_by: Option<&'static str>,
 }
 
 pub struct JudgeReport {
@@ -88,7 +91,7 @@ pub struct JudgeReport {
 }
 
 pub(crate) fn empty_report(outcome: Result<Verdict, JudgeError>) -> RunReport {
-    RunReport { outcome, cpu_time: Duration::ZERO, wall_time: Duration::ZERO, peak_memory: 0, stdout: Vec::new(), stderr: Vec::new() }
+    RunReport { outcome, cpu_time: Duration::ZERO, wall_time: Duration::ZERO, peak_memory: 0, stdout: Vec::new(), stderr: Vec::new(), accepted_by: None }
 }
 
 /// A finished run's whole stdout, while its worker holds it.
@@ -114,7 +117,7 @@ pub(crate) fn execute(worker: &mut Worker, lease: &Lease, slot: usize, program: 
         Ok((raw, verdict, stdout, stderr)) => {
             let head = stdout[..stdout.len().min(report_bytes)].to_vec();
             let whole = (verdict == Verdict::Finished).then_some(stdout);
-            let report = RunReport { outcome: Ok(verdict), cpu_time: raw.cpu_time, wall_time: raw.wall_time, peak_memory: raw.peak_memory, stdout: head, stderr };
+            let report = RunReport { outcome: Ok(verdict), cpu_time: raw.cpu_time, wall_time: raw.wall_time, peak_memory: raw.peak_memory, stdout: head, stderr, accepted_by: None };
             Ran { report, stdout: whole }
         }
         Err(fault) => Ran { report: empty_report(Err(fault)), stdout: None },
@@ -339,7 +342,10 @@ impl Pool {
                             if let Some(stdout) = stdout {
                                 let judged = match (checker, &tests[test].expected) {
                                     (Some(checker), Some(expected)) => check(host, lease, slot, checker, test, expected, call.report_bytes),
-                                    (None, Some(expected)) => Ok(if call.comparator.matches(&stdout, expected) { Verdict::Accepted } else { Verdict::WrongAnswer }),
+                                    (None, Some(expected)) => {
+                                        report.accepted_by = call.comparator.accepting_rule(&stdout, expected);
+                                        Ok(if report.accepted_by.is_some() { Verdict::Accepted } else { Verdict::WrongAnswer })
+                                    }
                                     (_, None) => Ok(Verdict::Finished),
                                 };
                                 ballot = match judged.and_then(|verdict| cast(lease, slot, &call.comparator, leaders, (solution, test), &stdout).map(|b| (verdict, b))) {

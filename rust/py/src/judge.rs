@@ -14,7 +14,7 @@ use pysynth_judge::{CallConfig, Comparator, FaultPoint, Isolation, JudgeError, J
 
 use crate::errors::NativeError;
 
-pub const RUN_FIELDS: [&str; 10] = ["verdict", "fault", "fault_message", "exit_code", "signal", "cpu_time", "wall_time", "peak_memory", "stdout", "stderr"];
+pub const RUN_FIELDS: [&str; 11] = ["verdict", "fault", "fault_message", "exit_code", "signal", "cpu_time", "wall_time", "peak_memory", "stdout", "stderr", "accepted_by"];
 pub const VOTE_FIELDS: [&str; 7] = ["leader", "majority_size", "valid", "invalid", "share", "agrees", "output"];
 pub const DIFFICULTY_FIELDS: [&str; 4] = ["delta", "mean_agreement", "tests_with_votes", "tests_without_votes"];
 pub const RESULT_FIELDS: [&str; 7] = ["compiles", "runs", "votes", "difficulty", "pass_rates", "isolation_notes", "python_environment"];
@@ -95,6 +95,9 @@ impl PyCallConfig {
             "exact" => Comparator::Exact,
             "lines" => Comparator::Lines,
             "tokens" => Comparator::Tokens,
+            "lcb" => Comparator::Lcb,
+            "lenient" => Comparator::Lenient,
+            "call" => Comparator::Call,
             "float" => Comparator::Float { absolute: self.float_absolute, relative: self.float_relative },
             "checker" => Comparator::Tokens, // the checker decides verdicts; votes group by tokens
             other => return Err(config_error(format!("unknown comparator {other:?}"))),
@@ -152,7 +155,7 @@ fn run_tuple<'py>(py: Python<'py>, run: &RunReport) -> PyResult<Bound<'py, PyTup
             (None, Some(kind), Some(fault.to_string()), None, None)
         }
     };
-    let fields: [Py<PyAny>; 10] = [
+    let fields: [Py<PyAny>; 11] = [
         verdict.into_pyobject(py)?.into_any().unbind(),
         fault.into_pyobject(py)?.into_any().unbind(),
         message.into_pyobject(py)?.into_any().unbind(),
@@ -163,6 +166,7 @@ fn run_tuple<'py>(py: Python<'py>, run: &RunReport) -> PyResult<Bound<'py, PyTup
         run.peak_memory.into_pyobject(py)?.into_any().unbind(),
         PyBytes::new(py, &run.stdout).into_any().unbind(),
         PyBytes::new(py, &run.stderr).into_any().unbind(),
+        run.accepted_by.into_pyobject(py)?.into_any().unbind(),
     ];
     PyTuple::new(py, fields)
 }
