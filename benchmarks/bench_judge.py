@@ -58,6 +58,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from judge_languages import language_report, language_rows  # the --workload languages table
 from pysynth import judge as J
 
 PY_SOURCE = "n = int(input())\nprint(2 * n)\n"
@@ -356,10 +357,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=("python", "cpp"))
     parser.add_argument("--python-flags", default="-I -S", help="interpreter flags of the Python peers")
-    parser.add_argument("--workload", choices=("all", "single", "quest"), default="all")
+    parser.add_argument("--workload", choices=("all", "single", "quest", "languages"), default="all")
     parser.add_argument("--calls", type=int, default=20, help="calls of the QueST-shaped workload")
     args = parser.parse_args()
     languages = [args.only] if args.only else ["python", "cpp"]
+    if args.workload in ("all", "languages"):
+        rows = language_rows(make_tests(args.tests), args.repeat)
+        print(f"Per language: 1 solution x {args.tests} tests, 2 workers, {args.repeat} repeats, medians\n")
+        print("\n".join(language_report(rows)))
+        print()
+        if args.workload == "languages":
+            return
     if args.workload in ("all", "quest"):
         quest = [row for language in languages for row in quest_rows(language, args.calls, args.repeat)]
         print(f"QueST-shaped: {args.calls} calls of {QUEST_SOLUTIONS} solutions x {QUEST_TESTS} tests, 2 workers, "

@@ -22,7 +22,7 @@ from pysynth.dedup import (
     shingles,
 )
 from pysynth.graph import ConceptGraph, WalkArrays
-from pysynth import judge
+from pysynth import judge, problems
 from pysynth.errors import ConfigError, InputError, JudgeFault, JudgeInternalError, PysynthError, SandboxError
 
 __all__ = [
@@ -47,5 +47,6 @@ __all__ = [
     "judge",
     "lsh_params",
     "minhash_signatures",
+    "problems",
     "shingles",
 ]

@@ -153,6 +153,7 @@ def _judge_problem_file(problems: Path, format: str, solutions_from: str, config
     from pysynth.problems.judging import judge_problem_file
 
     judged = dropped = 0
+    row: dict[str, object]
     for item in judge_problem_file(problems, format, solutions_from, config, max_tests=max_tests, comparator=comparator):  # type: ignore[arg-type]
         if isinstance(item, Dropped):
             dropped += 1

@@ -103,7 +103,8 @@ def outcomes(problem: Problem, solutions: Sequence[ReferenceSolution], result: J
         accepted = Counter(run.accepted_by for run in runs if run.accepted_by)
         compiled = result.compiles[index]
         error = compiled.stderr.decode(errors="replace")[-2000:] if compiled.verdict == judge.Verdict.COMPILE_ERROR else None
-        rows.append(SolutionOutcome(problem.id, index, solution.language, result.pass_rates[index], dict(verdicts), dict(accepted), error))
+        rate = result.pass_rates[index] if result.pass_rates else 0.0  # every problem test has an expected output
+        rows.append(SolutionOutcome(problem.id, index, solution.language, rate, dict(verdicts), dict(accepted), error))
     return rows
 
 
@@ -112,7 +113,7 @@ def load_solutions(path: Path) -> dict[str, list[ReferenceSolution]]:
     by_problem: dict[str, list[ReferenceSolution]] = {}
     for number, row in iter_jsonl_objects(path):
         try:
-            solution = ReferenceSolution(language=row.get("language"), source=row.get("source"))
+            solution = ReferenceSolution.model_validate({"language": row.get("language"), "source": row.get("source")})
         except ValueError as error:
             first = error.errors()[0] if hasattr(error, "errors") else {"loc": ("?",), "msg": str(error)}
             raise InputError(f"{path}:{number}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None

@@ -58,7 +58,8 @@ def _guess_language(source: str) -> Language:
 
 
 def extract_code(answer: str) -> Solution | NoCode:
-    """The last Python/C++ (or unlabelled) fenced block after any reasoning section."""
+    """The last fenced block in a language the judge runs (or unlabelled: Python or C++) after any
+    reasoning section."""
     text = final_answer(answer)
     if text is None:
         return NoCode(NoCodeReason.UNFINISHED_REASONING)

@@ -33,7 +33,7 @@ def test_code_is_taken_from_the_last_usable_block(answer: str, expected: Solutio
     ("answer", "reason"),
     [
         ("Just print the sum of the numbers.", NoCodeReason.NO_FENCED_BLOCK),
-        ("```java\nclass Main {}\n```\n```rust\nfn main() {}\n```", NoCodeReason.UNSUPPORTED_LANGUAGE),
+        ("```haskell\nmain = pure ()\n```\n```kotlin\nfun main() {}\n```", NoCodeReason.UNSUPPORTED_LANGUAGE),
         ("```python\nprint(1)\n```\n```python\nfor i in range(", NoCodeReason.UNTERMINATED_BLOCK),
         ("```python\n   \n```", NoCodeReason.EMPTY_BLOCK),
         ("<think>Let me write ```python\nprint(1)\n```", NoCodeReason.UNFINISHED_REASONING),
@@ -45,14 +45,15 @@ def test_answers_without_usable_code_say_why(answer: str, reason: NoCodeReason) 
 
 
 def test_unsupported_languages_are_named() -> None:
-    assert extract_code("```java\nclass Main {}\n```\n```rust\nfn main() {}\n```") == NoCode(
-        NoCodeReason.UNSUPPORTED_LANGUAGE, "java, rust"
+    assert extract_code("```haskell\nmain = pure ()\n```\n```kotlin\nfun main() {}\n```") == NoCode(
+        NoCodeReason.UNSUPPORTED_LANGUAGE, "haskell, kotlin"
     )
 
 
 def test_labels_map_to_judge_languages() -> None:
-    assert [judge_language(label) for label in ("py", "Python", "c++", "CPP", "cc", "java", "")] == [
-        "python", "python", "cpp", "cpp", "cpp", None, None,
+    labels = ("py", "Python", "c++", "CPP", "cc", "java", "rs", "go", "js", "c", "kotlin", "")
+    assert [judge_language(label) for label in labels] == [
+        "python", "python", "cpp", "cpp", "cpp", "java", "rust", "go", "javascript", "c", None, None,
     ]
 
 

@@ -6,7 +6,7 @@
 //! the memory limit kills them before they start. They declare a `runtime_reserve`: with cgroups
 //! their memory is bounded by the cgroup alone (no `RLIMIT_AS`); without cgroups by `RLIMIT_AS` at
 //! the memory limit plus that reserve, and by the runtime's own heap cap where it has one
-//! (`-Xmx`, `--max-old-space-size`).
+//! (`-Xmx`, `--max-old-space-size`; Go has none that is hard).
 
 use std::path::PathBuf;
 
@@ -155,7 +155,9 @@ impl Language {
                 return program;
             }
             Self::Cpp { .. } | Self::C { .. } | Self::Rust { .. } => (vec![format!("{dir}/main")], 0, Vec::new()),
-            Self::Go { .. } => (vec![format!("{dir}/main")], RUNTIME_RESERVE, vec![format!("GOMEMLIMIT={heap_mib}MiB")]),
+            // No GOMEMLIMIT: a soft limit at the memory limit makes the GC spin near it, turning a
+            // memory-hungry program into a TimeLimitExceeded.
+            Self::Go { .. } => (vec![format!("{dir}/main")], RUNTIME_RESERVE, Vec::new()),
             Self::Java { java_home } => {
                 let java = java_home.join("bin/java").to_string_lossy().into_owned();
                 let mut argv = vec![java, format!("-Xmx{heap_mib}m"), "-Xss64m".into(), "-XX:TieredStopAtLevel=1".into()];
