@@ -7,9 +7,10 @@ of the problem's solutions; that is not a malformed row.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import get_args
 
-Language = Literal["python", "cpp", "c", "java", "go", "rust", "javascript"]
+from pysynth.judge.config import Language as Language  # re-exported: the judge is its one home
+
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 # deepmind/code_contests, contest_problem.proto `Solution.Language`, by name.
