@@ -41,7 +41,9 @@ MEMORY = {
     "c": "#include <stdlib.h>\n#include <string.h>\nint main(void){for(;;){char *p = malloc(1 << 20); if (!p) return 3; memset(p, 1, 1 << 20);}}",
     "java": "import java.util.*;\npublic class Main { public static void main(String[] a) {\n"
             "  List<long[]> kept = new ArrayList<>(); while (true) { long[] c = new long[1 << 17]; Arrays.fill(c, 1); kept.add(c); } } }",
-    "go": "package main\nimport \"fmt\"\nfunc main() { var kept [][]byte; for { c := make([]byte, 1<<20); for i := range c { c[i] = 1 }; kept = append(kept, c); if len(kept) < 0 { fmt.Println() } } }\n",
+    # One byte per page: touching every byte would take Go over the 1 s CPU limit before it
+    # reached the rlimits-only bound (the memory limit plus 1 GiB of reserve).
+    "go": "package main\nimport \"fmt\"\nfunc main() { var kept [][]byte; for { c := make([]byte, 1<<20); for i := 0; i < len(c); i += 4096 { c[i] = 1 }; kept = append(kept, c); if len(kept) < 0 { fmt.Println() } } }\n",
     "rust": "fn main() { let mut kept: Vec<Vec<u8>> = Vec::new(); loop { kept.push(vec![1u8; 1 << 20]); } }",
     "javascript": "const kept = []; for (;;) { kept.push(Buffer.alloc(1 << 20, 1)); }",
 }
