@@ -38,7 +38,7 @@ def test_parquet_rows_are_read_in_slices_with_their_index(tmp_path: Path, monkey
 
 
 def test_a_saved_dataset_directory_is_read(tmp_path: Path) -> None:
-    datasets = pytest.importorskip("datasets")
+    import datasets  # the train extra, which scripts/test.sh installs
     datasets.Dataset.from_list(fixture_rows("code_contests.jsonl")).save_to_disk(tmp_path / "cc")
     problems = load_problems(tmp_path / "cc", "code_contests")
     assert problems.dropped == ()
@@ -46,7 +46,7 @@ def test_a_saved_dataset_directory_is_read(tmp_path: Path) -> None:
 
 
 def test_a_saved_dataset_dict_names_rows_by_split(tmp_path: Path) -> None:
-    datasets = pytest.importorskip("datasets")
+    import datasets  # the train extra, which scripts/test.sh installs
     good, *broken = fixture_rows("malformed_livecodebench.jsonl")[:3]
     datasets.DatasetDict({"test": datasets.Dataset.from_list([good, *broken]),
                           "extra": datasets.Dataset.from_list([good])}).save_to_disk(tmp_path / "lcb")
