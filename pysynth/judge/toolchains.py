@@ -20,18 +20,21 @@ def _real_tool(name: str) -> Path | None:
     return Path(os.path.realpath(found)) if found else None
 
 
+@functools.cache
 def find_java_home() -> str:
     """The JDK of `javac` on PATH (its `bin/`'s parent), else Debian's default-java."""
     javac = _real_tool("javac")
     return str(javac.parent.parent) if javac else "/usr/lib/jvm/default-java"
 
 
+@functools.cache
 def find_go_root() -> str:
     """The installation of `go` on PATH (Debian links /usr/bin/go into /usr/lib/go-1.N/bin)."""
     go = _real_tool("go")
     return str(go.parent.parent) if go else "/usr/lib/go"
 
 
+@functools.cache
 def find_node() -> str:
     node = _real_tool("node") or _real_tool("nodejs")
     return str(node) if node else "/usr/bin/node"
@@ -40,7 +43,8 @@ def find_node() -> str:
 @functools.cache
 def find_rust_sysroot() -> str | None:
     """`rustc --print sysroot` of the rustc on PATH (a rustup proxy resolves its toolchain), or
-    None when there is no rustc; asked once per process."""
+    None when there is no rustc. Every finder here asks once per process: a JudgeConfig is built
+    per judge call."""
     rustc = shutil.which("rustc")
     if rustc is None:
         return None

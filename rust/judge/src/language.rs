@@ -181,13 +181,14 @@ fn java_library_path(java_home: &std::path::Path) -> String {
 }
 
 /// The file name javac wants (the public top-level class, else `Main`) and the class holding
-/// `main` (the last class declared before `static void main`, else that file's class).
+/// `main` (the last class declared before `static void main`, else that file's class). Names are
+/// letters, digits and `_` only (Java allows `$` too, which the compile step's shell would expand).
 fn java_classes(source: &str) -> (String, String) {
     let declared = |keyword: &str| -> Vec<(usize, String)> {
         source
             .match_indices(keyword)
             .filter_map(|(at, _)| {
-                let name: String = source[at + keyword.len()..].trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+                let name: String = source[at + keyword.len()..].trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                 let boundary = at == 0 || !source.as_bytes()[at - 1].is_ascii_alphanumeric();
                 (boundary && !name.is_empty()).then_some((at, name))
             })

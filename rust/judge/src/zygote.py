@@ -236,7 +236,9 @@ def exec_program(argv, extra_env):
     for number in (signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(number, signal.SIG_DFL)
     try:
-        os.execve(argv[0], argv, {**os.environ, **dict(pair.split("=", 1) for pair in extra_env)})
+        # Sorted, as the native path orders it: every program sees the same environ.
+        environ = {**os.environ, **dict(pair.split("=", 1) for pair in extra_env)}
+        os.execve(argv[0], argv, dict(sorted(environ.items())))
     except OSError as error:
         os.write(2, f"cannot execute {argv[0]}: {error}\n".encode())
     os._exit(127)
