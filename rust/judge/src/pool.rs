@@ -2,6 +2,10 @@
 //! its whole duration (so concurrent calls never share a box), gets its own lease directory, and
 //! gives the workers back; a worker whose run failed in a way that leaves its state unknown (its
 //! zygote died, stopped answering, or a bookkeeping step failed) is dropped and replaced.
+//!
+//! Each worker is pinned to one of the CPUs the judge may use (the least used one when it
+//! starts), so a run's processes compete for CPU only with each other: a fork bomb spinning on
+//! one CPU does not starve the runs of the neighbouring workers into a wrong time limit.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -24,6 +28,33 @@ struct PoolState {
     idle: Vec<Worker>,
     /// Workers that exist (idle, leased or being started).
     live: usize,
+    /// The CPUs the judge may use, each with how many live workers are pinned to it.
+    cpus: Vec<(usize, usize)>,
+}
+
+impl PoolState {
+    /// Pins a new worker to the least used CPU.
+    fn claim_cpu(&mut self) -> Option<usize> {
+        let slot = self.cpus.iter_mut().min_by_key(|(_, workers)| *workers)?;
+        slot.1 += 1;
+        Some(slot.0)
+    }
+
+    fn release_cpu(&mut self, cpu: Option<usize>) {
+        if let Some(slot) = self.cpus.iter_mut().find(|(id, _)| Some(*id) == cpu) {
+            slot.1 = slot.1.saturating_sub(1);
+        }
+    }
+}
+
+/// The CPUs this process may run on (none when the kernel does not say).
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is an empty set, filled by the kernel.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    if unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } != 0 {
+        return Vec::new();
+    }
+    (0..libc::CPU_SETSIZE as usize).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect()
 }
 
 impl Pool {
@@ -33,7 +64,7 @@ impl Pool {
             return Err(JudgeError::Config("workers must be at least 1".into()));
         }
         let dir = PoolDir::create(&spec.options.scratch_dir)?;
-        Ok(Self { spec: Arc::new(spec), dir, size, state: Mutex::new(PoolState { idle: Vec::new(), live: 0 }), freed: Condvar::new(), replaced: AtomicUsize::new(0) })
+        Ok(Self { spec: Arc::new(spec), dir, size, state: Mutex::new(PoolState { idle: Vec::new(), live: 0, cpus: allowed_cpus().into_iter().map(|cpu| (cpu, 0)).collect() }), freed: Condvar::new(), replaced: AtomicUsize::new(0) })
     }
 
     pub fn spec(&self) -> &SandboxSpec {
@@ -73,13 +104,17 @@ impl Pool {
         let mut taken: Vec<Worker> = state.idle.split_off(keep);
         let to_start = (wanted - taken.len()).min(self.size - state.live);
         state.live += to_start;
+        let cpus: Vec<Option<usize>> = (0..to_start).map(|_| state.claim_cpu()).collect();
         drop(state);
         let mut failure = None;
-        for _ in 0..to_start {
-            match Worker::start(&self.spec, &self.dir) {
+        for cpu in cpus {
+            match Worker::start(&self.spec, &self.dir, cpu) {
                 Ok(worker) => taken.push(worker),
                 Err(error) => {
-                    self.lock().live -= 1;
+                    let mut state = self.lock();
+                    state.live -= 1;
+                    state.release_cpu(cpu);
+                    drop(state);
                     self.freed.notify_all();
                     failure.get_or_insert(error);
                 }
@@ -93,10 +128,14 @@ impl Pool {
 
     /// A fresh worker in place of a broken one, during a call (the call keeps its lease size).
     pub(crate) fn replace(&self, broken: Worker) -> Result<Worker, JudgeError> {
+        let cpu = broken.cpu();
         drop(broken);
         self.replaced.fetch_add(1, Ordering::Relaxed);
-        Worker::start(&self.spec, &self.dir).inspect_err(|_| {
-            self.lock().live -= 1;
+        Worker::start(&self.spec, &self.dir, cpu).inspect_err(|_| {
+            let mut state = self.lock();
+            state.live -= 1;
+            state.release_cpu(cpu);
+            drop(state);
             self.freed.notify_all();
         })
     }
@@ -107,6 +146,9 @@ impl Pool {
         {
             let mut state = self.lock();
             state.live -= broken.len();
+            for worker in &broken {
+                state.release_cpu(worker.cpu());
+            }
             state.idle.extend(healthy);
         }
         self.replaced.fetch_add(broken.len(), Ordering::Relaxed);

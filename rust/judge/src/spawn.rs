@@ -35,11 +35,12 @@ pub const STAGES: &[&str] = &[
     "none", "join namespaces", "unshare mount namespace", "mount private /tmp", "enter cgroups",
     "clone program", "chdir", "set rlimits", "drop groups", "set gid", "set uid", "set no_new_privs",
     "install seccomp filter", "reset signals", "redirect stdio", "watch program", "bind the lease at /work",
-    "set the parent-death signal", "close inherited descriptors",
+    "set the parent-death signal", "close inherited descriptors", "pin to the worker's CPU",
 ];
 const STAGE_BIND_LEASE: i32 = 16;
 const STAGE_DEATH_SIGNAL: i32 = 17;
 const STAGE_CLOSE_RANGE: i32 = 18;
+const STAGE_PIN_CPU: i32 = 19;
 
 /// The name of a failed set-up stage, for the fault message.
 pub fn stage_name(stage: i32) -> &'static str {
@@ -62,6 +63,8 @@ pub struct RunIsolation<'a> {
     pub tmp_options: CString,
     /// The lease directory, as the worker's namespaces show it, to bind at `/work`.
     pub lease: CString,
+    /// The worker's CPU, which the run and everything it starts share.
+    pub cpu: Option<libc::cpu_set_t>,
 }
 
 /// Everything the init and the program need, prepared before `clone`.
@@ -166,6 +169,11 @@ extern "C" fn init(argument: *mut c_void) -> c_int {
         let isolation = &plan.isolation;
         if let Err(stage) = enter_run(&context.namespaces, &isolation.tmp_options, &isolation.lease) {
             fail!(context.outcome, stage, 120);
+        }
+        if let Some(cpu) = &isolation.cpu {
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), cpu) != 0 {
+                fail!(context.outcome, STAGE_PIN_CPU, 120);
+            }
         }
         for procs in isolation.cgroup_procs {
             if libc::write(procs.as_raw_fd(), b"0".as_ptr().cast(), 1) != 1 {

@@ -152,12 +152,14 @@ pub struct Worker {
     /// A run failed in a way that leaves the worker's state unknown: the pool replaces it.
     pub broken: bool,
     owner: u32,
+    /// The CPU the zygote and every run are pinned to.
+    cpu: Option<usize>,
     // Dropped last: the uid stays ours until everything that ran under it is gone.
     sandbox_box: Option<SandboxBox>,
 }
 
 impl Worker {
-    pub fn start(spec: &Arc<SandboxSpec>, pool: &PoolDir) -> Result<Self, JudgeError> {
+    pub fn start(spec: &Arc<SandboxSpec>, pool: &PoolDir, cpu: Option<usize>) -> Result<Self, JudgeError> {
         let sandbox_box = if spec.sandboxed() { Some(boxes::acquire(spec.options.uids)?) } else { None };
         let tag = sandbox_box.as_ref().map_or_else(|| format!("p{}", std::process::id()), |b| b.uid.to_string());
         let packages: Vec<String> = if spec.sandboxed() {
@@ -188,9 +190,16 @@ impl Worker {
         } else {
             None
         };
+        let pinned = cpu.map(cpu_set);
         // SAFETY: only system calls on data prepared before the fork.
         unsafe {
             command.pre_exec(move || {
+                // The zygote's forks (Python runs, and compiled ones without cgroups) inherit it.
+                if let Some(set) = &pinned {
+                    if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                }
                 // Die with the keeper thread, that is with the judge's process.
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
                     return Err(std::io::Error::last_os_error());
@@ -221,13 +230,18 @@ impl Worker {
         } else {
             Vec::new()
         };
-        let mut worker = Self { spec: spec.clone(), zygote, control, replies, cgroups, namespaces, log, broken: false, owner: std::process::id(), sandbox_box };
+        let mut worker = Self { spec: spec.clone(), zygote, control, replies, cgroups, namespaces, log, broken: false, owner: std::process::id(), cpu, sandbox_box };
         let ready = worker.replies.line(Instant::now() + Duration::from_secs(30))?;
         if !ready.as_deref().is_some_and(|l| l.contains("ready")) {
             let log = std::fs::read_to_string(&worker.log).unwrap_or_default();
             return Err(JudgeError::Sandbox(format!("the sandbox zygote did not start: {}", log.trim())));
         }
         Ok(worker)
+    }
+
+    /// The CPU this worker's runs are pinned to.
+    pub fn cpu(&self) -> Option<usize> {
+        self.cpu
     }
 
     /// The box's uid (None when unsandboxed).
@@ -349,6 +363,7 @@ impl Worker {
             seccomp: &self.spec.seccomp,
             tmp_options: Self::tmp_options(limits),
             lease: c_string(&lease.source_in_sandbox())?,
+            cpu: self.cpu.map(cpu_set),
         };
         let plan = Plan {
             isolation,
@@ -430,4 +445,12 @@ fn process_cpu_time(pid: i32) -> Option<Duration> {
     // SAFETY: sysconf has no preconditions.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
     Some(Duration::from_millis(ticks * 1000 / per_second))
+}
+
+/// The set holding one CPU.
+fn cpu_set(cpu: usize) -> libc::cpu_set_t {
+    // SAFETY: a zeroed cpu_set_t is an empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    set
 }
