@@ -1,11 +1,11 @@
 """Benchmark the pipeline runtime: pysynth's executor vs distilabel's `Pipeline.run` vs a raw async client.
 
-Workload (one spec for all): `load_file` of N rows -> `generate` (one chat completion per row,
-max_tokens 16) -> `map` (a Python function per row), against the instantly answering OpenAI-protocol
+Workload (one spec for all, `runtime_harness.py`): `load_file` of N rows -> `generate` (one chat
+completion per row, max_tokens 16) -> `map` (a Python function per row), against the OpenAI-protocol
 test server (`tests/support/openai_server.py`, its own process on 127.0.0.1). Every contender runs in
 its own child process, one after another, so peak RSS is theirs alone (`wait4` rusage).
 
-Contenders:
+`--workload instant` (the default): the server answers at once, so this measures the runtime's own cost.
 - pysynth: `pysynth run FILE -o DIR --quiet` (streaming executor, checkpoints, exports, manifest).
   rows/s = N / the run's own `seconds` (manifest: execution + export, without Python start-up);
   the wall time of the whole command is shown too.
@@ -13,9 +13,15 @@ Contenders:
   on the first `--distilabel-rows` rows (it is too slow for N); rows/s = rows / time of `run()`.
 - raw client: aiohttp, `--concurrency` tasks posting the same chat bodies and parsing the answers,
   nothing else: the ceiling for any runtime on this machine.
+Targets: >= 1,500 rows/s, >= 20x distilabel, >= 80% of the raw client, peak RSS flat from N = 20,000 to
+200,000.
 
-No pass/fail: prints a table with the targets (>= 1,500 rows/s, >= 20x distilabel, >= 80% of the raw
-client, peak RSS flat from N = 20,000 to 200,000).
+`--workload longtail`: every answer waits a lognormal latency drawn from its prompt (median 0.2 s,
+sigma 1), so the runtime's job is to keep `--concurrency` requests in flight; `--workload crash`: a run
+SIGKILLed halfway, then resumed, counting the requests sent again. See `runtime_longtail.py`.
+
+No pass/fail: prints one table per workload, medians over `--repeat` runs of pysynth (and of the raw
+client); distilabel runs once.
 """
 
 from __future__ import annotations
@@ -23,30 +29,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "benchmarks" / ".data" / "runtime"
-sys.path.insert(0, str(ROOT))
+from runtime_harness import DATA, DISTILABEL, child, child_env, median, prepare, pysynth_command
+from runtime_longtail import crash_report, longtail_report
 
-from tests.support.openai_server import OpenAIServer  # noqa: E402
-
-PIPELINE = """
-name: bench-runtime
-defaults:
-  batch_size: {batch_size}
-  llm: {{base_url: "${{BASE_URL}}", model: test-model, max_concurrency: {concurrency},
-        generation: {{max_tokens: 16}}}}
-steps:
-  - {{name: src, type: load_file, params: {{path: rows-{rows}.jsonl}}}}
-  - {{name: gen, type: generate, params: {{template: "Write a hard problem about {{topic}}."}}}}
-  - {{name: post, type: map, params: {{function: "bench_functions:measure", input_columns: [generation],
-                                     output_columns: [words]}}}}
-"""
-FUNCTIONS = "def measure(row):\n    return {'words': len(row['generation'].split())}\n"
+from tests.support.openai_server import OpenAIServer
 
 RAW_CLIENT = r"""
 import asyncio, sys, time, aiohttp, orjson
@@ -70,92 +58,41 @@ async def main():
         print(time.perf_counter() - started)
 asyncio.run(main())
 """
-
-DISTILABEL = r"""
-import sys, time, warnings
-warnings.simplefilter("ignore")
-from pysynth.dag import compile_pipeline
-from pysynth.spec import load_spec
-compiled = compile_pipeline(load_spec(sys.argv[1], [f"steps.src.params.limit={sys.argv[2]}"]))
-started = time.perf_counter()
-distiset = compiled.pipeline.run(use_cache=False)
-elapsed = time.perf_counter() - started
-print(elapsed, sum(len(split) for split in distiset["default"].values()) if distiset else 0)
-"""
+# Per workload: pysynth's N values, distilabel's rows, the server's latency.
+DEFAULTS = {
+    "instant": {"sizes": "20000,200000", "distilabel_rows": 2000, "latency": None},
+    "longtail": {"sizes": "5000", "distilabel_rows": 1000, "latency": "lognormal:median=0.2,sigma=1"},
+    "crash": {"sizes": "20000", "distilabel_rows": 0, "latency": "lognormal:median=0.2,sigma=1"},
+}
 
 
-def prepare(rows: int, batch_size: int, concurrency: int) -> Path:
-    DATA.mkdir(parents=True, exist_ok=True)
-    data = DATA / f"rows-{rows}.jsonl"
-    if not data.exists():
-        data.write_text("".join(json.dumps({"topic": f"topic {i}"}) + "\n" for i in range(rows)))
-    (DATA / "bench_functions.py").write_text(FUNCTIONS)
-    pipeline = DATA / f"pipeline-{rows}.yaml"
-    pipeline.write_text(PIPELINE.format(rows=rows, batch_size=batch_size, concurrency=concurrency))
-    return pipeline
-
-
-def child(command: list[str], env: dict[str, str]) -> tuple[str, float, float]:
-    """(stdout, wall seconds, peak RSS MiB) of a child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-    stdout, stderr = process.communicate()
-    wall = time.perf_counter() - started
-    _, status, usage = os.wait4(process.pid, 0) if process.returncode is None else (0, 0, None)
-    if process.returncode != 0:
-        raise SystemExit(f"{command[:4]} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
-    del status
-    rss = _peak_rss_mib(process, usage)
-    return stdout.decode(), wall, rss
-
-
-def _peak_rss_mib(process: subprocess.Popen[bytes], usage: object) -> float:
-    return float(getattr(process, "peak_rss_kib", 0)) / 1024
-
-
-class MeasuredPopen(subprocess.Popen):  # type: ignore[type-arg]
-    """Popen whose wait records the child's rusage (peak RSS) through wait4."""
-
-    def _try_wait(self, wait_flags: int):  # type: ignore[no-untyped-def]
-        pid, status, usage = os.wait4(self.pid, wait_flags)
-        if pid:
-            self.peak_rss_kib = usage.ru_maxrss
-        return pid, status
-
-
-subprocess.Popen = MeasuredPopen  # type: ignore[misc]
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="20000,200000", help="N values for pysynth (comma-separated).")
-    parser.add_argument("--distilabel-rows", type=int, default=2000)
-    parser.add_argument("--raw-rows", type=int, default=20000)
-    parser.add_argument("--batch-size", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, default=256)
-    args = parser.parse_args()
+def instant_report(args: argparse.Namespace, rows_list: list[int]) -> None:
     python = sys.executable
-    rows_list = [int(size) for size in args.sizes.split(",")]
     results: list[tuple[str, int, float, float, float]] = []  # name, rows, rows/s, wall, rss
     with OpenAIServer() as server:
-        env = {**os.environ, "BASE_URL": server.base_url, "PYTHONPATH": str(ROOT)}
-        out, wall, rss = child([python, "-c", RAW_CLIENT, server.base_url, str(args.raw_rows),
-                                str(args.concurrency)], env)
-        raw_rate = args.raw_rows / float(out.strip())
-        results.append(("raw aiohttp client", args.raw_rows, raw_rate, wall, rss))
+        env = child_env(server.base_url)
+        runs = [child([python, "-c", RAW_CLIENT, server.base_url, str(args.raw_rows), str(args.concurrency)], env)
+                for _ in range(args.repeat)]
+        raw_rate = median([args.raw_rows / float(out.strip()) for out, _, _ in runs])
+        results.append(("raw aiohttp client", args.raw_rows, raw_rate, median([r[1] for r in runs]),
+                        median([r[2] for r in runs])))
         for rows in rows_list:
             pipeline = prepare(rows, args.batch_size, args.concurrency)
             output = DATA / f"out-{rows}"
-            _, wall, rss = child([python, "-m", "pysynth.cli", "run", str(pipeline), "-o", str(output), "--quiet",
-                                  "--overwrite"], env)
-            manifest = json.loads((output / "run.json").read_text())
-            assert manifest["steps"]["post"]["rows_out"] == rows, manifest["steps"]
-            results.append(("pysynth", rows, rows / manifest["seconds"], wall, rss))
+            measured = []
+            for _ in range(args.repeat):
+                _, wall, rss = child(pysynth_command(pipeline, output, "--overwrite"), env)
+                manifest = json.loads((output / "run.json").read_text())
+                assert manifest["steps"]["post"]["rows_out"] == rows, manifest["steps"]
+                measured.append((rows / manifest["seconds"], wall, rss))
+            rate, wall, rss = (median([m[i] for m in measured]) for i in range(3))
+            results.append(("pysynth", rows, rate, wall, rss))
         pipeline = prepare(max(rows_list[0], args.distilabel_rows), args.batch_size, args.concurrency)
         out, wall, rss = child([python, "-c", DISTILABEL, str(pipeline), str(args.distilabel_rows)], env)
         seconds, produced = out.strip().splitlines()[-1].split()
         results.append(("distilabel Pipeline.run", int(produced), int(produced) / float(seconds), wall, rss))
-    print(f"\nruntime benchmark, {os.cpu_count()} cores; server: tests/support/openai_server.py (instant answers)\n")
+    print(f"\nruntime benchmark, {os.cpu_count()} cores; server: tests/support/openai_server.py (instant answers); "
+          f"medians of {args.repeat} run(s)\n")
     print(f"| {'contender':<24} | {'rows':>8} | {'rows/s':>8} | {'wall s':>7} | {'peak RSS MiB':>12} |")
     print(f"|{'-' * 26}|{'-' * 10}:|{'-' * 10}:|{'-' * 9}:|{'-' * 14}:|")
     for name, rows, rate, wall, rss in results:
@@ -165,6 +102,32 @@ def main() -> None:
     print(f"\npysynth / distilabel: {min(pysynth_rates) / distilabel_rate:.1f}x (target >= 20x); "
           f"pysynth / raw client: {min(pysynth_rates) / raw_rate:.0%} (target >= 80%); "
           f"lowest pysynth rate: {min(pysynth_rates):,.0f} rows/s (target >= 1,500)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workload", choices=sorted(DEFAULTS), default="instant")
+    parser.add_argument("--sizes", help="N values for pysynth, comma-separated (default: instant 20000,200000; "
+                        "longtail 5000; crash 20000).")
+    parser.add_argument("--distilabel-rows", type=int, help="default: instant 2000, longtail 1000 (0: skip it)")
+    parser.add_argument("--raw-rows", type=int, default=20000)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=256, help="the spec's max_concurrency (the cap)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of pysynth (and the raw client); medians")
+    parser.add_argument("--latency", help="longtail/crash: the server's latency per prompt "
+                        "(default lognormal:median=0.2,sigma=1)")
+    parser.add_argument("--kill-at", type=float, default=0.5, help="crash: the share of rows answered at the kill")
+    args = parser.parse_args()
+    for name, value in DEFAULTS[args.workload].items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    rows_list = [int(size) for size in args.sizes.split(",")]
+    if args.workload == "instant":
+        instant_report(args, rows_list)
+    elif args.workload == "longtail":
+        longtail_report(args, rows_list)
+    else:
+        crash_report(args, rows_list)
 
 
 if __name__ == "__main__":

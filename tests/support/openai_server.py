@@ -11,7 +11,11 @@ A script (`--script JSON`, rules `{"match", "replies"}`) makes prompts containin
 a list of strings that must all occur; the first matching rule wins) answer with
 `replies[i % len(replies)]` for the i-th of `n` choices, verbatim: a scripted model for pipelines whose
 logic needs real-looking answers. Faults are rules `{"match", "fault", "times", "delay_s"}` set at start (`--faults JSON`) or through
-`POST /_control/faults`; see `FAULT_KINDS`. `OpenAIServer` starts and drives the process for tests.
+`POST /_control/faults`; see `FAULT_KINDS`. `--latency lognormal:median=S,sigma=X` delays every answer no
+fault rule picks by a long-tail latency drawn from its prompt (`latency.py`), on a timer, so any number of
+requests wait at once. `GET /_control/stats` also reports requests in flight over time (time-weighted mean
+and peak), completions answered, the mean latency applied, and how many answered prompts had been answered
+before. `OpenAIServer` starts and drives the process for tests.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.completions import BadRequest, answer
+from tests.support.latency import AnsweredPrompts, InFlightMeter, LognormalLatency
+
 try:
     from orjson import dumps, loads
 except ImportError:  # pragma: no cover - orjson is in the dev dependencies; stdlib json is ~3x slower
@@ -55,10 +62,6 @@ ROUTES = {"/v1/chat/completions": "POST", "/v1/completions": "POST", "/v1/models
           "/_control/faults": "POST", "/_control/stats": "GET", "/_control/reset": "POST"}
 # Only the headers this server acts on; a regex over the head is ~2x faster than splitting every line.
 HEADERS = re.compile(rb"\r\n(content-length|connection|transfer-encoding)[ \t]*:([^\r]*)", re.IGNORECASE)
-
-
-class BadRequest(ValueError):
-    """The request body is not one this server can answer (a 400 with an OpenAI-style error)."""
 
 
 @dataclass(slots=True)
@@ -94,102 +97,15 @@ def http_response(status: int, body: bytes, content_type: bytes = JSON, extra_he
     return head % (status, REASONS[status], content_type, len(body), extra_headers) + body
 
 
-def content_text(content: Any) -> str:
-    """A message's text; list content (OpenAI "parts") is joined from its text parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
-
-
-def wants_json(request: dict[str, Any]) -> bool:
-    fmt = request.get("response_format")
-    return "json_schema" in request or (isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"))
-
-
-def scripted(prompt: str, script: list[dict[str, Any]]) -> list[str] | None:
-    for rule in script:
-        wanted = [rule["match"]] if isinstance(rule["match"], str) else rule["match"]
-        if all(part in prompt for part in wanted):
-            return list(rule["replies"])
-    return None
-
-
-def token_logprobs(words: list[str], chat: bool, top: Any) -> dict[str, Any]:
-    """Log probabilities in OpenAI's shapes (one "token" per word): the k-th word has logprob -(k+1)/10,
-    and each of the `top` alternatives ("<word>~j") is j tenths less likely."""
-    count = top if isinstance(top, int) and top > 0 else 0
-    rows = [(word, -(k + 1) / 10, [(word if j == 0 else f"{word}~{j}", -(k + 1 + j) / 10) for j in range(count)])
-            for k, word in enumerate(words)]
-    if chat:
-        return {"content": [{"token": word, "logprob": value, "bytes": None,
-                             "top_logprobs": [{"token": t, "logprob": v, "bytes": None} for t, v in alts]}
-                            for word, value, alts in rows]}
-    return {"tokens": [word for word, _, _ in rows], "token_logprobs": [value for _, value, _ in rows],
-            "top_logprobs": [dict(alts) for _, _, alts in rows] if count else None, "text_offset": []}
-
-
-def answer(request: dict[str, Any], chat: bool, serial: int,
-           script: list[dict[str, Any]] | None = None) -> tuple[str, dict[str, Any]]:
-    """(the text faults match on, the OpenAI response) for a chat or completions request."""
-    if chat:
-        messages = request.get("messages")
-        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
-            raise BadRequest("'messages' must be a non-empty list of message objects")
-        texts = [content_text(m.get("content")) for m in messages]
-        prompt = texts[-1]
-    else:
-        if not isinstance(request.get("prompt"), str):
-            raise BadRequest("'prompt' must be a string")
-        prompt = request["prompt"]
-        texts = [prompt]
-    n = request.get("n") or 1
-    max_tokens = request.get("max_tokens", request.get("max_completion_tokens"))
-    bad_max_tokens = max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 0)
-    if not isinstance(n, int) or n < 1 or bad_max_tokens:
-        raise BadRequest("'n' must be an int >= 1 and 'max_tokens' an int >= 0")
-    if request.get("stream"):
-        raise BadRequest("this test server does not stream")
-    as_json, choices, completion_tokens, reply = wants_json(request), [], 0, "reply to: " + prompt
-    replies = scripted(prompt, script or [])
-    for i in range(n):
-        text = reply + f" #{i}" if i else reply
-        if replies:
-            text, as_json = replies[i % len(replies)], False
-        words, finish = text.split(), "stop"
-        if max_tokens is not None and len(words) > max_tokens:
-            words, finish = words[:max_tokens], "length"
-            text = " ".join(words)
-        if as_json:
-            text = json.dumps({"reply": text})
-            words = text.split()
-        completion_tokens += len(words)
-        logprobs = token_logprobs(words, chat, request.get("top_logprobs")) if request.get("logprobs") else None
-        if chat:
-            choices.append({"index": i, "message": {"role": "assistant", "content": text}, "logprobs": logprobs,
-                            "finish_reason": finish})
-        else:
-            choices.append({"index": i, "text": text, "logprobs": logprobs, "finish_reason": finish})
-    prompt_tokens = sum(len(t.split()) for t in texts)
-    return prompt, {
-        "id": f"{'chatcmpl' if chat else 'cmpl'}-{serial}",
-        "object": "chat.completion" if chat else "text_completion",
-        "created": int(time.time()),
-        "model": request.get("model", "test-model"),
-        "choices": choices,
-        "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                  "total_tokens": prompt_tokens + completion_tokens},
-    }
-
-
 class ServerState:
     """Fault rules and counters, shared by every connection of one server."""
 
-    def __init__(self, rules: list[FaultRule]) -> None:
+    def __init__(self, rules: list[FaultRule], latency: LognormalLatency | None = None) -> None:
         self.serial, self.epoch = 0, 0  # epoch: bumped by every stats reset
         self.last_body: dict[str, Any] | None = None
         self.script: list[dict[str, Any]] = []
+        self.latency = latency
+        self.in_flight, self.prompts = InFlightMeter(), AnsweredPrompts()
         self.set_rules(rules)
 
     def set_rules(self, rules: list[FaultRule]) -> None:
@@ -204,10 +120,22 @@ class ServerState:
         self.by_path: dict[str, int] = {}
         self.faults: dict[str, int] = {}
         self.requests_by_match = dict.fromkeys(self.requests_by_match, 0)
+        self.answered, self.latency_sum_s = 0, 0.0  # completions sent (200 with choices), their delays
+        self.in_flight.reset(time.monotonic())
+        self.prompts.reset()
 
     def stats(self) -> dict[str, Any]:
         return {"requests": self.requests, "connections": self.connections, "by_path": self.by_path,
-                "faults": self.faults, "requests_by_match": self.requests_by_match, "last_body": self.last_body}
+                "faults": self.faults, "requests_by_match": self.requests_by_match, "last_body": self.last_body,
+                "answered": self.answered, "in_flight": self.in_flight.report(time.monotonic()),
+                "latency": {"spec": self.latency.spec if self.latency else None,
+                            "mean_s": self.latency_sum_s / self.answered if self.answered else None},
+                "prompts": self.prompts.report()}
+
+    def record_answer(self, prompt: str, delay_s: float) -> None:
+        self.answered += 1
+        self.latency_sum_s += delay_s
+        self.prompts.add(prompt)
 
     def pick_fault(self, text: str) -> FaultRule | None:
         for match in self.requests_by_match:
@@ -233,6 +161,7 @@ class HTTPConnection(asyncio.Protocol):
         self.keep_alive = True
         self.timer: asyncio.TimerHandle | None = None
         self.counted_in_epoch = -1
+        self.generating = False  # a completions request is in flight (counted in state.in_flight)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -243,6 +172,7 @@ class HTTPConnection(asyncio.Protocol):
         self.live.discard(self)
         if self.timer is not None:
             self.timer.cancel()
+        self.done_generating()
 
     def data_received(self, data: bytes) -> None:
         self.buffer += data
@@ -274,8 +204,14 @@ class HTTPConnection(asyncio.Protocol):
 
     def send(self, response: bytes, close: bool = False) -> None:
         self.transport.write(response)
+        self.done_generating()
         if close or not self.keep_alive:
             self.transport.close()
+
+    def done_generating(self) -> None:
+        if self.generating:
+            self.generating = False
+            self.state.in_flight.end(time.monotonic())
 
     def route(self, method: str, path: str, body: bytes) -> None:
         state = self.state
@@ -313,16 +249,31 @@ class HTTPConnection(asyncio.Protocol):
         self.state.serial += 1
         self.state.last_body = request  # so tests can see the wire format a client sent
         text, response = answer(request, chat, self.state.serial, self.state.script)
+        self.generating = True
+        self.state.in_flight.begin(time.monotonic())
         rule = self.state.pick_fault(text)
         if rule is None:
-            return self.send(http_response(200, dumps(response)))
+            delay = self.state.latency.seconds(text) if self.state.latency is not None else 0.0
+            if delay <= 0:
+                return self.complete(text, response, delay)
+            self.waiting = True
+            self.timer = asyncio.get_running_loop().call_later(delay, self.complete, text, response, delay)
+            return
         self.waiting = True
         if rule.delay_s > 0:
-            self.timer = asyncio.get_running_loop().call_later(rule.delay_s, self.inject, rule, response)
+            self.timer = asyncio.get_running_loop().call_later(rule.delay_s, self.inject, rule, text, response)
         else:
-            self.inject(rule, response)
+            self.inject(rule, text, response)
 
-    def inject(self, rule: FaultRule, response: dict[str, Any]) -> None:
+    def complete(self, prompt: str, response: dict[str, Any], delay_s: float) -> None:
+        self.timer = None
+        self.state.record_answer(prompt, delay_s)
+        self.send(http_response(200, dumps(response)))
+        if self.waiting:
+            self.waiting = False
+            self.parse()
+
+    def inject(self, rule: FaultRule, prompt: str, response: dict[str, Any]) -> None:
         self.timer = None
         fault = rule.fault
         if fault == "hang":
@@ -333,6 +284,7 @@ class HTTPConnection(asyncio.Protocol):
                                                                struct.pack("ii", 1, 0))
             return self.transport.abort()
         if fault == "slow":
+            self.state.record_answer(prompt, rule.delay_s)
             self.send(http_response(200, dumps(response)))
         elif fault == "malformed":
             self.send(http_response(200, b'{"id": "broken", "choices": [{"index": 0, "message": {"role": "assis'))
@@ -347,10 +299,10 @@ class HTTPConnection(asyncio.Protocol):
 
 
 async def serve(port: int, rules: list[FaultRule], parent: int | None,
-                script: list[dict[str, Any]] | None = None) -> None:
+                script: list[dict[str, Any]] | None = None, latency: LognormalLatency | None = None) -> None:
     """Serves until SIGTERM/SIGINT, or until process `parent` is gone (None: never checked)."""
     loop = asyncio.get_running_loop()
-    state, live = ServerState(rules), set[HTTPConnection]()
+    state, live = ServerState(rules, latency), set[HTTPConnection]()
     state.script = script or []
     server = await loop.create_server(lambda: HTTPConnection(state, live), "127.0.0.1", port, backlog=4096)
     print(f"READY {server.sockets[0].getsockname()[1]}", flush=True)
@@ -375,26 +327,34 @@ def main() -> None:
     parser.add_argument("--faults", default="[]", help="JSON list of fault rules")
     parser.add_argument("--script", default="[]", help='JSON list of {"match", "replies"} scripted answers')
     parser.add_argument("--parent-pid", type=int, default=os.getppid(), help="exit when this process is gone")
+    parser.add_argument("--latency", default=None, help="answer latency per prompt: lognormal:median=S,sigma=X")
     args = parser.parse_args()
-    asyncio.run(serve(args.port, parse_rules(json.loads(args.faults)), args.parent_pid, json.loads(args.script)))
+    try:
+        latency = LognormalLatency.parse(args.latency) if args.latency is not None else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    asyncio.run(serve(args.port, parse_rules(json.loads(args.faults)), args.parent_pid, json.loads(args.script),
+                      latency))
 
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never send 127.0.0.1 via a proxy
 
 
 class OpenAIServer:
-    """The server as a child process: `with OpenAIServer(faults) as server: ... server.base_url ...`."""
+    """The server as a child process: `with OpenAIServer(faults) as server: ... server.base_url ...`.
+    `latency` ("lognormal:median=0.2,sigma=1") is checked here, so a typo fails before a process starts."""
 
     def __init__(self, faults: list[dict[str, Any]] | None = None, *, port: int = 0,
-                 script: list[dict[str, Any]] | None = None) -> None:
+                 script: list[dict[str, Any]] | None = None, latency: str | None = None) -> None:
         self._faults, self._requested_port, self._script = faults or [], port, script or []
+        self.latency = LognormalLatency.parse(latency) if latency is not None else None
         self._process: subprocess.Popen[bytes] | None = None
         self._port: int | None = None
 
     def start(self, timeout_s: float = 30.0) -> OpenAIServer:
         command = [sys.executable, "-m", "tests.support.openai_server", "--port", str(self._requested_port),
                    "--faults", json.dumps(self._faults), "--script", json.dumps(self._script),
-                   "--parent-pid", str(os.getpid())]
+                   "--parent-pid", str(os.getpid()), *(["--latency", self.latency.spec] if self.latency else [])]
         self._process = subprocess.Popen(command, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         assert self._process.stdout is not None
         ready, _, _ = select.select([self._process.stdout], [], [], timeout_s)

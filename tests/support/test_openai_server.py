@@ -247,9 +247,13 @@ def test_stats_count_requests_faults_and_matches(server: OpenAIServer) -> None:
     assert stats["faults"] == {"500": 1, "slow": 2}
     assert stats["requests_by_match"] == {"bad": 2, "": 3}
     assert stats["last_body"]["messages"][-1]["content"] == "good"
+    assert stats["answered"] == 2 and stats["in_flight"]["peak"] == 1, stats  # "slow" answers, a 500 does not
     server.reset()
     assert server.stats() == {"requests": 0, "connections": 0, "by_path": {}, "faults": {},
-                              "requests_by_match": {"bad": 0, "": 0}, "last_body": None}
+                              "requests_by_match": {"bad": 0, "": 0}, "last_body": None, "answered": 0,
+                              "in_flight": {"mean": 0.0, "mean_while_arriving": 0.0, "peak": 0, "seconds": 0.0,
+                                            "now": 0},
+                              "latency": {"spec": None, "mean_s": None}, "prompts": {"new": 0, "repeated": 0}}
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(server: OpenAIServer) -> None:
@@ -294,3 +298,70 @@ def test_server_exits_when_its_parent_is_killed() -> None:
     while process_alive(server_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not process_alive(server_pid), f"server {server_pid} outlived its killed parent"
+
+
+def test_latency_is_drawn_from_the_prompt_and_the_same_every_time() -> None:
+    with OpenAIServer(latency="lognormal:median=0.05,sigma=1") as server:
+        assert server.latency is not None
+        for prompt in ("same prompt", "same prompt", "another prompt"):
+            server.reset()
+            started = time.perf_counter()
+            chat_json(server, prompt)
+            took = time.perf_counter() - started
+            applied = server.stats()["latency"]["mean_s"]
+            assert applied == pytest.approx(server.latency.seconds(prompt)), (prompt, applied)
+            assert took >= applied, f"{prompt!r} answered in {took:.3f} s, before its latency {applied:.3f} s"
+        assert server.latency.seconds("same prompt") != server.latency.seconds("another prompt")
+
+
+def test_latency_sleeps_without_blocking_other_requests() -> None:
+    with OpenAIServer(latency="lognormal:median=0.2,sigma=0") as server:
+        url = server.base_url + "/chat/completions"
+
+        async def scenario() -> list[float]:
+            async with aiohttp.ClientSession() as session:
+                return list(await asyncio.gather(*(post_chat(session, url, f"parallel {i}") for i in range(50))))
+
+        started = time.perf_counter()
+        each = asyncio.run(scenario())
+        total = time.perf_counter() - started
+        stats = server.stats()
+    assert min(each) >= 0.2, f"an answer came before its 0.2 s latency: {min(each):.3f} s"
+    assert total < 2.0, f"50 requests of 0.2 s took {total:.2f} s: the server answers them one after another"
+    assert stats["answered"] == 50 and stats["in_flight"]["peak"] == 50, stats
+
+
+def test_in_flight_mean_is_time_weighted() -> None:
+    # Two requests of 0.3 s together, then one alone: 2 in flight for 0.3 s, then 1 for 0.3 s.
+    with OpenAIServer(latency="lognormal:median=0.3,sigma=0") as server:
+        url = server.base_url + "/chat/completions"
+
+        async def scenario() -> None:
+            async with aiohttp.ClientSession() as session:
+                await asyncio.gather(post_chat(session, url, "a"), post_chat(session, url, "b"))
+                await post_chat(session, url, "c")
+
+        asyncio.run(scenario())
+        in_flight = server.stats()["in_flight"]
+    assert in_flight["mean"] == pytest.approx(1.5, rel=0.08), in_flight
+    assert in_flight["mean_while_arriving"] == pytest.approx(2.0, rel=0.08), in_flight  # stops when "c" arrives
+    assert in_flight["seconds"] == pytest.approx(0.6, rel=0.1) and in_flight["peak"] == 2, in_flight
+    assert in_flight["now"] == 0
+
+
+def test_prompts_answered_before_a_reset_count_as_repeated(openai_server: OpenAIServer) -> None:
+    for prompt in ("a", "b"):
+        chat_json(openai_server, prompt)
+    openai_server.reset()
+    for prompt in ("a", "c"):
+        chat_json(openai_server, prompt)
+    stats = openai_server.stats()
+    assert stats["answered"] == 2 and stats["prompts"] == {"new": 1, "repeated": 1}, stats
+
+
+def test_a_bad_latency_is_refused_before_and_at_start() -> None:
+    with pytest.raises(ValueError, match="lognormal:median=SECONDS,sigma=NUMBER"):
+        OpenAIServer(latency="lognormal:median=0,sigma=1")
+    started = subprocess.run([sys.executable, "-m", "tests.support.openai_server", "--latency", "normal:1"],
+                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+    assert started.returncode == 2 and "lognormal:median=SECONDS" in started.stderr, started.stderr
