@@ -35,6 +35,8 @@ def run_command(
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run in OUTPUT; redo only what is missing.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Discard an earlier run in OUTPUT.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live view: a status line every 30 s.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Send every LLM request, even those whose answer "
+                                           "the request cache of OUTPUT holds.")] = False,
     overrides: SetOption = None,
 ) -> None:
     """Run a pipeline: one Parquet file per leaf step in OUTPUT, plus run.json."""
@@ -42,7 +44,8 @@ def run_command(
 
     compiled = _compile(file, overrides)
     try:
-        result = run_pipeline(compiled, output, resume=resume, overwrite=overwrite, quiet=quiet)
+        result = run_pipeline(compiled, output, resume=resume, overwrite=overwrite, quiet=quiet,
+                              use_cache=not no_cache)
     except PipelineRunError as error:
         print(f"error: {error}", file=sys.stderr)
         interrupted = "interrupted" in str(error)
@@ -51,7 +54,8 @@ def run_command(
         reasons = ", ".join(f"{reason}: {count}" for reason, count in step["dropped_by_reason"].items())
         dropped = f", dropped {step['dropped']} ({reasons})" if step["dropped"] else ""
         failed = f", failed {step['failed']}" if step["failed"] else ""
-        typer.echo(f"{name}: {step['rows_in']} in, {step['rows_out']} out{dropped}{failed}")
+        cached = f", {step['cache_hits']} answers from the cache" if step.get("cache_hits") else ""
+        typer.echo(f"{name}: {step['rows_in']} in, {step['rows_out']} out{dropped}{failed}{cached}")
     for name, path in result.outputs.items():
         typer.echo(f"output {name}: {path}")
     typer.echo(f"manifest: {result.manifest_path}")

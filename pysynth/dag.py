@@ -4,13 +4,12 @@ Checks, each reported as `file:line:col: field: message`: unknown or duplicate s
 unknown step types, bad step parameters (the step class's own pydantic validation), unknown or
 cyclic inputs, LLM steps without an endpoint, and columns a step needs that no upstream step
 produces. The result also carries what the executor needs per step: its parents, its kind and
-a fingerprint that changes when the step's output could change (itself or any ancestor).
+a fingerprint (`pysynth.fingerprint`) that changes when its rows could (itself or any ancestor).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import warnings
@@ -29,8 +28,10 @@ with warnings.catch_warnings():
     from pydantic import ValidationError
 
 from pysynth.dag_checks import check_columns, order_steps, resolve_parents
-from pysynth.dag_llm import ServerPlan, make_llm, resolve_llm, server_plan
+from pysynth.dag_llm import ServerPlan, make_llm, request_identity, resolve_llm, server_plan
+from pysynth.fingerprint import step_fingerprint
 from pysynth.steps import UnknownStepType, import_path, resolve_step_type
+from pysynth.steps.base import path_params
 
 # Step fields the YAML sets through its own keys, never through `params`.
 RESERVED_PARAMS = frozenset({"name", "pipeline", "input_mappings", "output_mappings", "llm", "resources", "use_cache"})
@@ -100,7 +101,11 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
             step=step,
             parents=step_parents,
             kind=kind,
-            fingerprint=_fingerprint(step_spec, step, [nodes[p].fingerprint for p in step_parents], loaded, llm),
+            fingerprint=step_fingerprint(
+                import_path(step_spec.type), step, kwargs,
+                request=request_identity(llm, loaded, index) if llm is not None else None,
+                parents=[nodes[parent].fingerprint for parent in step_parents],
+                join=step_spec.join if len(step_parents) > 1 else None),
             concurrency=_concurrency(step_spec, spec.defaults.concurrency, spec.defaults.batch_size, llm),
             llm=llm,
             server=server,
@@ -109,6 +114,14 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
         if step_spec.workers is not None and llm is not None:
             raise source.error(("steps", index, "workers"), "LLM steps run concurrently in the event loop; "
                                "`workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)")
+        if "cache" in step_spec.model_fields_set and llm is None:
+            raise source.error(("steps", index, "cache"), "the request cache keeps LLM answers: "
+                               f"'{step_spec.type}' sends no LLM requests")
+        if step_spec.row_timeout_s is not None and (llm is not None or kind is not StepKind.NORMAL):
+            what = ("LLM steps have a time limit per request (llm.timeout_s)" if llm is not None else
+                    f"'{step_spec.type}' is a {'source' if kind is StepKind.GENERATOR else 'global'} step")
+            raise source.error(("steps", index, "row_timeout_s"), f"{what}; `row_timeout_s` is for Python steps "
+                               "that process rows batch by batch")
         for parent in step_parents:
             nodes[parent].step.connect(step)
     check_columns(loaded, nodes)
@@ -162,7 +175,7 @@ def _build_step(
     params = dict(step_spec.params)
     # `path_params` name files (or dataset directories) the step reads: relative to the pipeline file,
     # and they must exist; whether a directory will do is the step's own check.
-    for key in getattr(step_class, "path_params", ()):
+    for key in path_params(step_class):
         if isinstance(params.get(key), str):
             resolved = loaded.path.resolve().parent / params[key]
             if not resolved.exists():
@@ -192,23 +205,6 @@ def _reserved_message(key: str) -> str:
     if key in StepSpec.model_fields:
         return f"'{key}' is not a parameter: set it with the step's own `{key}:` key, beside `params`"
     return f"'{key}' is not a parameter: pysynth sets it"
-
-
-def _fingerprint(spec: StepSpec, step: _Step, parent_prints: list[str], loaded: LoadedSpec, llm: LLMSpec | None) -> str:
-    # Only what can change the rows: not concurrency, workers, timeouts, retries or endpoints.
-    source_print = step.fingerprint() if hasattr(step, "fingerprint") and callable(step.fingerprint) else None
-    content = {
-        "type": import_path(spec.type),
-        "params": spec.params,
-        "input_mappings": spec.input_mappings,
-        "output_mappings": spec.output_mappings,
-        "join": spec.join if len(parent_prints) > 1 else None,
-        "batch_size": getattr(step, "batch_size", None) if step.is_generator else None,
-        "llm": None if llm is None else {"model": llm.model, "api": llm.api, "generation": llm.generation},
-        "source": source_print,
-        "parents": parent_prints,
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def _exports(loaded: LoadedSpec, children: dict[str, list[str]]) -> tuple[str, ...]:

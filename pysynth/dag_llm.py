@@ -136,6 +136,16 @@ def make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int, server: ServerPlan | 
                                generation_kwargs=generation_kwargs(llm, loaded, index))
 
 
+def request_identity(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:
+    """What shapes an LLM step's answers besides the prompt: part of its checkpoint fingerprint.
+
+    `n_mode` counts: with a fixed `seed`, repeated requests give n equal answers where one request
+    with `n` gives n different ones. Where the requests go and how they are paced do not count.
+    """
+    return {"model": llm.model, "api": llm.api, "n_mode": llm.n_mode,
+            "generation": generation_kwargs(llm, loaded, index)}
+
+
 def generation_kwargs(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:
     """Sampling fields plus the structured-output constraints, in the wire format SGLang reads."""
     kwargs = dict(llm.generation)

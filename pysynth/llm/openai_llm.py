@@ -25,6 +25,8 @@ from pysynth.llm.http_client import OpenAIHttpClient
 # Imported for annotations only: distilabel ships no type information (no py.typed).
 FormattedInput = Any
 GenerateOutput = dict[str, Any]
+# Why each generation ended ("stop", "length", ...), beside distilabel's generations.
+FINISH_REASONS = "finish_reasons"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +207,7 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         path, body, field = self._request(input, kwargs)
         started = time.perf_counter()
         generations: list[str | None] = []
+        finish_reasons: list[str | None] = []
         logprobs: list[list[list[dict[str, Any]]]] = []
         want_logprobs = bool(body.get("logprobs"))
         input_tokens = output_tokens = 0
@@ -214,6 +217,7 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
                                                   for _ in range(num_generations)))
                 for payload in payloads:
                     generations.extend(_answer(choice, field) for choice in payload["choices"][:1])  # type: ignore[index]
+                    finish_reasons.extend(_finish_reason(choice) for choice in payload["choices"][:1])  # type: ignore[index]
                     if want_logprobs:
                         logprobs.extend(_logprobs(choice, field) for choice in payload["choices"][:1])  # type: ignore[index]
                     usage_of: Any = payload.get("usage") or {}
@@ -227,6 +231,7 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
                     choices = sorted(choices, key=lambda choice: choice.get("index", 0))
                 try:
                     generations.extend(_answer(choice, field) for choice in choices)
+                    finish_reasons.extend(_finish_reason(choice) for choice in choices)
                     if want_logprobs:
                         logprobs.extend(_logprobs(choice, field) for choice in choices)
                 except (KeyError, TypeError, AttributeError) as exc:
@@ -241,6 +246,7 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
             counter.failures += 1
             raise
         del generations[num_generations:]
+        del finish_reasons[num_generations:]
         del logprobs[num_generations:]
         counter.requests += 1
         counter.input_tokens += input_tokens
@@ -249,6 +255,9 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         output: GenerateOutput = {
             "generations": generations,
             "statistics": {"input_tokens": [input_tokens], "output_tokens": [output_tokens]},
+            # Not a distilabel field: the runtime takes it out (the request cache keeps it) before
+            # distilabel would turn it into a column.
+            FINISH_REASONS: finish_reasons,
         }
         if want_logprobs:
             output["logprobs"] = logprobs  # type: ignore[typeddict-item]
@@ -277,6 +286,11 @@ def _answer(choice: dict[str, Any], field: str) -> str | None:
         return content
     text: str = choice["text"]
     return text
+
+
+def _finish_reason(choice: dict[str, Any]) -> str | None:
+    reason = choice.get("finish_reason")
+    return reason if isinstance(reason, str) else None
 
 
 def _logprobs(choice: dict[str, Any], field: str) -> list[list[dict[str, Any]]]:

@@ -57,7 +57,7 @@ class SeedColumns(FrozenConfig):
 
     statement: str = "statement"
     id: str | None = "id"
-    """None: ids are `<source>-<row number>`."""
+    """None (or an empty value): the id is `<source>-<row>`, the row's number in a file or its pipeline row id."""
     difficulty: str | None = "difficulty"
     scale: Literal["level", "rating", "taco"] = "level"
     source: str = "pysynth-seeds"
@@ -79,16 +79,20 @@ def _level_and_rating(raw: object, scale: str) -> tuple[object, int | None]:
     return level_from_taco(str(raw)), None
 
 
-def seed_from_row(row: Mapping[str, object], columns: SeedColumns, row_number: int) -> SeedProblem:
-    """One seed from a table row; raises `InputError` naming the row and the problem."""
+def seed_from_row(row: Mapping[str, object], columns: SeedColumns, row_key: int | str) -> SeedProblem:
+    """One seed from a table row; raises `InputError` naming the row and the problem.
+
+    `row_key` names the row (its number in a file, or its pipeline row id) and makes the id of a row
+    that has none, so the id depends on the row only, never on the order rows were read in.
+    """
     try:
         raw = row.get(columns.difficulty) if columns.difficulty else None
         difficulty, rating = _level_and_rating(raw, columns.scale)
     except ValueError as error:
-        raise InputError(f"row {row_number}: column {columns.difficulty!r}: {error}") from None
+        raise InputError(f"row {row_key}: column {columns.difficulty!r}: {error}") from None
     given_id = row.get(columns.id) if columns.id else None
     fields = {
-        "id": f"{columns.source}-{row_number}" if given_id in (None, "") else str(given_id),
+        "id": f"{columns.source}-{row_key}" if given_id in (None, "") else str(given_id),
         "statement": row.get(columns.statement),
         "difficulty": difficulty,
         "source": columns.source,
@@ -97,7 +101,7 @@ def seed_from_row(row: Mapping[str, object], columns: SeedColumns, row_number: i
     try:
         return SeedProblem.model_validate(fields)
     except ValidationError as error:
-        raise InputError(f"row {row_number}: {describe_validation_error(error)}") from None
+        raise InputError(f"row {row_key}: {describe_validation_error(error)}") from None
 
 
 def load_seeds(path: str | os.PathLike[str], columns: SeedColumns | None = None) -> list[SeedProblem]:

@@ -32,12 +32,13 @@ class BatchStats:
     input_tokens: int = 0
     output_tokens: int = 0
     requests: int = 0
+    cache_hits: int = 0  # rows answered from the request cache, without a request
     seconds: float = 0.0
     latency_seconds: float = 0.0  # summed over the step's successful LLM requests (retries included)
 
     def add(self, other: BatchStats) -> None:
-        for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "seconds",
-                     "latency_seconds"):
+        for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "cache_hits",
+                     "seconds", "latency_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, count in other.dropped.items():
             self.dropped[reason] = self.dropped.get(reason, 0) + count

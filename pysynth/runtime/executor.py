@@ -1,8 +1,9 @@
 """pysynth's executor: runs a compiled distilabel DAG batch by batch, streaming and resumable.
 
 Each step is an asyncio task reading its parents' batches from bounded queues (back-pressure keeps
-memory flat), processing up to `concurrency` batches at once and checkpointing every output batch
-before passing it on. A batch keeps its sequence number through the DAG, so its output shard has the
+memory flat), admitting batches as `Admission` allows (`concurrency` batches for CPU steps, the
+request cap for LLM steps) and checkpointing every output batch before passing it on. LLM answers
+go to the request cache as they arrive, and the cache is flushed before a batch is committed. A batch keeps its sequence number through the DAG, so its output shard has the
 same name whichever order batches finish in, and a resumed run skips exactly the shards on disk.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,12 +21,14 @@ from distilabel.steps.tasks.base import _Task
 
 from pysynth.dag import CompiledPipeline, StepKind, StepNode
 from pysynth.errors import PipelineRunError
+from pysynth.runtime.admission import Ticket, admission_for
+from pysynth.runtime.cache import CACHE_NAME, RequestCache, StepCache
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
 from pysynth.runtime.kernels import BatchResult, run_batch_step, run_llm_task, run_row_step
-from pysynth.runtime.pool import make_pool, run_in_worker
 from pysynth.runtime.sources import run_generator
 from pysynth.runtime.state import StepState
+from pysynth.runtime.workers import WorkerPool
 from pysynth.steps.base import Dropped, RowStep
 
 INBOX_BATCHES = 4
@@ -38,22 +40,28 @@ class Delivery(NamedTuple):
 
 
 class Executor:
-    def __init__(self, compiled: CompiledPipeline, checkpoint_root: Path) -> None:
+    def __init__(self, compiled: CompiledPipeline, checkpoint_root: Path, *, use_cache: bool = True) -> None:
         self.compiled = compiled
+        self.cache_path = checkpoint_root / CACHE_NAME if use_cache else None
+        self.cache: RequestCache | None = None
+        self.step_caches: dict[str, StepCache] = {}
         self.nodes = compiled.nodes
         self.checkpoints = {name: StepCheckpoint(checkpoint_root, name, node.fingerprint)
                             for name, node in self.nodes.items()}
         self.done = {name: cp.done_shards() for name, cp in self.checkpoints.items()}
         self.states = {name: StepState(name, node.kind.value, node.fingerprint) for name, node in self.nodes.items()}
         self.inbox: dict[str, dict[str, asyncio.Queue[Delivery | None]]] = {}
-        self.pools: dict[str, ProcessPoolExecutor] = {}
+        self.pools: dict[str, WorkerPool] = {}
 
     async def run(self) -> None:
         for name, node in self.nodes.items():
             self.inbox[name] = {parent: asyncio.Queue(INBOX_BATCHES) for parent in node.parents}
             self.checkpoints[name].remove_stale()
-            if node.spec.workers and self.done[name] is None:
-                self.pools[name] = make_pool(node.spec.workers)
+            if (node.spec.workers or node.spec.row_timeout_s) and self.done[name] is None:
+                self.pools[name] = WorkerPool(name, node.build, size=node.spec.workers or 1,
+                                              row_timeout_s=node.spec.row_timeout_s,
+                                              row_by_row=isinstance(node.step, RowStep))
+        self._open_cache()
         try:
             for name, node in self.nodes.items():
                 if self.done[name] is None:
@@ -63,10 +71,22 @@ class Executor:
                     group.create_task(self._run_step(name), name=name)
         finally:
             for pool in self.pools.values():
-                pool.shutdown(cancel_futures=True)
+                pool.close()
+            if self.cache is not None:
+                self.cache.close()
             for name, node in self.nodes.items():
                 if self.done[name] is None:
                     node.step.unload()
+
+    def _open_cache(self) -> None:
+        """The request cache, when a step that will run sends LLM requests and keeps its answers."""
+        settings = {name: node.spec.cache_settings for name, node in self.nodes.items()
+                    if node.llm is not None and self.done[name] is None}
+        if self.cache_path is None or not any(setting.enabled for setting in settings.values()):
+            return
+        self.cache = RequestCache(self.cache_path)
+        self.step_caches = {name: StepCache(self.cache, setting.retry_truncated)
+                            for name, setting in settings.items() if setting.enabled}
 
     async def _run_step(self, name: str) -> None:
         node, state, checkpoint = self.nodes[name], self.states[name], self.checkpoints[name]
@@ -119,34 +139,36 @@ class Executor:
         return frame_to_rows(frame)
 
     async def _run_normal(self, name: str) -> list[int]:
-        node = self.nodes[name]
+        node, checkpoint = self.nodes[name], self.checkpoints[name]
         produced: list[int] = []
-        slots = asyncio.Semaphore(node.concurrency)
+        admission = admission_for(node, self.compiled.loaded.spec.defaults.batch_size)
 
-        async def handle(seq: int, load: Callable[[], Awaitable[tuple[list[Row], BatchResult]]]) -> None:
+        async def handle(seq: int, rows: list[Row], pre: BatchResult, admitted: Ticket) -> None:
             try:
-                checkpoint = self.checkpoints[name]
-                if checkpoint.has(seq):
-                    await self._deliver(name, seq, None, checkpoint.stats(seq))
-                else:
-                    rows, pre = await load()
-                    started = time.perf_counter()
-                    result = await self._process(node, rows)
-                    result.stats.seconds = time.perf_counter() - started
-                    result.stats.rows_in += pre.stats.rows_in
-                    result.dropped.extend(pre.dropped)
-                    for reason, count in pre.stats.dropped.items():
-                        result.stats.dropped[reason] = result.stats.dropped.get(reason, 0) + count
-                    frame = await self._commit(name, seq, result)
-                    await self._deliver(name, seq, frame, result.stats)
+                started = time.perf_counter()
+                result = await self._process(node, rows, admitted.row_done)
+                result.stats.seconds = time.perf_counter() - started
+                result.stats.rows_in += pre.stats.rows_in
+                result.dropped.extend(pre.dropped)
+                for reason, count in pre.stats.dropped.items():
+                    result.stats.dropped[reason] = result.stats.dropped.get(reason, 0) + count
+                if name in self.step_caches:
+                    await self.step_caches[name].store.flush()  # answers are durable before the batch is
+                frame = await self._commit(name, seq, result)
+                await self._deliver(name, seq, frame, result.stats)
                 produced.append(seq)
             finally:
-                slots.release()
+                admitted.close()
 
         async with asyncio.TaskGroup() as group:
             async for seq, load in self._batches(name):
-                await slots.acquire()
-                group.create_task(handle(seq, load))
+                if checkpoint.has(seq):
+                    await self._deliver(name, seq, None, checkpoint.stats(seq))
+                    produced.append(seq)
+                    continue
+                await admission.wait()
+                rows, pre = await load()
+                group.create_task(handle(seq, rows, pre, admission.admit(len(rows))))
         return produced
 
     async def _batches(self, name: str):  # type: ignore[no-untyped-def]
@@ -208,13 +230,13 @@ class Executor:
             return joined, pre
         return load
 
-    async def _process(self, node: StepNode, rows: list[Row]) -> BatchResult:
+    async def _process(self, node: StepNode, rows: list[Row], row_done: Callable[[], None]) -> BatchResult:
         step, retries = node.step, node.spec.max_row_retries
         if isinstance(step, _Task) and isinstance(step.llm, AsyncLLM):
-            return await run_llm_task(step, rows)
+            return await run_llm_task(step, rows, cache=self.step_caches.get(node.spec.name), on_row_done=row_done)
         pool = self.pools.get(node.spec.name)
         if pool is not None:
-            return await asyncio.get_running_loop().run_in_executor(pool, run_in_worker, node.build, rows, retries)
+            return await pool.run(rows, retries)
         if isinstance(step, RowStep):
             return await asyncio.to_thread(run_row_step, step, rows, retries)
         return await asyncio.to_thread(run_batch_step, step, rows, retries)

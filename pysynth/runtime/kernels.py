@@ -1,7 +1,8 @@
 """How one batch of one step is processed, by kind of step. Each returns a `BatchResult`.
 
 - `RowStep` (pysynth's own): `transform` per row -> exact ids, drop reasons, per-row failures.
-- distilabel `Task` with an async LLM: one `agenerate` per row, all rows of the batch concurrently.
+- distilabel `Task` with an async LLM: one `agenerate` per row, all rows of the batch concurrently,
+  each answered from the request cache when it holds the answer.
 - any other distilabel `Step`: `process` on the batch; if it raises, row by row to isolate the culprit.
 Kernels are plain functions of (step, rows) so a batch can run in this process, in a process pool,
 or later on a Ray worker without change.
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from distilabel.steps.base import _Step
 from distilabel.steps.tasks.base import _Task
 
 from pysynth.errors import PipelineRunError
+from pysynth.llm.openai_llm import FINISH_REASONS
+from pysynth.runtime.cache import RequestKeys, StepCache
 from pysynth.runtime.checkpoint import BatchStats
 from pysynth.runtime.frames import ROW_ID, Row, child_ids
 from pysynth.steps.base import Dropped, RowStep
@@ -77,21 +81,47 @@ def _transform_mapped(step: RowStep, row: Row) -> Any:
     return [step._apply_mappings_and_restore_overriden(output, overridden[0]) for output in outputs]
 
 
-async def run_llm_task(task: _Task, rows: list[Row]) -> BatchResult:
+class Generated(NamedTuple):
+    outputs: list[Row]
+    input_tokens: int
+    output_tokens: int
+    latency: float
+    cached: bool
+
+
+async def run_llm_task(task: _Task, rows: list[Row], *, cache: StepCache | None = None,
+                       on_row_done: Callable[[], None] | None = None) -> BatchResult:
+    """Every row of the batch at once; `on_row_done` is called as each row is answered (or fails)."""
     result = BatchResult()
-    outcomes = await asyncio.gather(*(_generate_row(task, row) for row in rows), return_exceptions=True)
+    keys = None
+    if cache is not None:
+        llm: Any = task.llm
+        keys = RequestKeys({"step": task.name, "llm": type(llm).__qualname__, "model": llm.model_name,
+                            "api": getattr(llm, "api", None), "n_mode": getattr(llm, "n_mode", None),
+                            "generations": task.num_generations, "generation": llm.get_generation_kwargs()})
+
+    async def generate(row: Row) -> Generated:
+        try:
+            return await _generate_row(task, row, cache, keys)
+        finally:
+            if on_row_done is not None:
+                on_row_done()
+
+    outcomes = await asyncio.gather(*(generate(row) for row in rows), return_exceptions=True)
     for row, outcome in zip(rows, outcomes, strict=True):
         if isinstance(outcome, BaseException):
             if not isinstance(outcome, Exception):
                 raise outcome
             result.fail(row, outcome)
             continue
-        outputs, input_tokens, output_tokens, latency = outcome
-        result.stats.requests += 1
-        result.stats.latency_seconds += latency
-        result.stats.input_tokens += input_tokens
-        result.stats.output_tokens += output_tokens
-        for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
+        if outcome.cached:
+            result.stats.cache_hits += 1
+        else:
+            result.stats.requests += 1
+            result.stats.latency_seconds += outcome.latency
+            result.stats.input_tokens += outcome.input_tokens
+            result.stats.output_tokens += outcome.output_tokens
+        for output, row_id in zip(outcome.outputs, child_ids(row[ROW_ID], len(outcome.outputs)), strict=True):
             output[ROW_ID] = row_id
             result.rows.append(output)
     result.stats.rows_in = len(rows)
@@ -99,7 +129,7 @@ async def run_llm_task(task: _Task, rows: list[Row]) -> BatchResult:
     return result
 
 
-async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int, float]:
+async def _generate_row(task: _Task, row: Row, cache: StepCache | None, keys: RequestKeys | None) -> Generated:
     mapped = bool(task.input_mappings or task.output_mappings)
     if mapped:
         (renamed,), overridden = task._apply_input_mappings(([row],))
@@ -107,10 +137,24 @@ async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int, flo
     else:
         task_row = row
     llm: Any = task.llm
-    started = time.perf_counter()
-    output = await llm.agenerate(input=task.format_input(task_row), num_generations=task.num_generations,
-                                 **llm.get_generation_kwargs())
-    latency = time.perf_counter() - started
+    formatted_input = task.format_input(task_row)
+    generation = llm.get_generation_kwargs()
+    output, latency, key = None, 0.0, b""
+    if cache is not None and keys is not None:
+        key = keys.key(row[ROW_ID], formatted_input)
+        output = cache.get(key, keys.limit)
+    cached = output is not None
+    if output is None:
+        started = time.perf_counter()
+        output = await llm.agenerate(input=formatted_input, num_generations=task.num_generations, **generation)
+        latency = time.perf_counter() - started
+        if cache is not None and keys is not None:
+            reasons = output.get(FINISH_REASONS)
+            # An LLM that does not say why it stopped may have been cut: never reused under a larger limit.
+            truncated = not isinstance(reasons, list) or "length" in reasons
+            cache.put(key, keys.limit, output, truncated=truncated)
+    output = dict(output)
+    output.pop(FINISH_REASONS, None)
     statistics = output.get("statistics") or {}
     input_tokens = sum(_ints(statistics.get("input_tokens")))
     output_tokens = sum(_ints(statistics.get("output_tokens")))
@@ -127,7 +171,7 @@ async def _generate_row(task: _Task, row: Row) -> tuple[list[Row], int, int, flo
         outputs = [{**task_row, **item, "model_name": model_name} for item in formatted]
     if mapped:
         outputs = [task._apply_mappings_and_restore_overriden(item, overridden[0]) for item in outputs]
-    return outputs, input_tokens, output_tokens, latency
+    return Generated(outputs, input_tokens, output_tokens, latency, cached)
 
 
 def _ints(values: Any) -> list[int]:

@@ -31,15 +31,17 @@ class RunResult:
 
 
 def run_pipeline(compiled: CompiledPipeline, output: Path, *, resume: bool = False, overwrite: bool = False,
-                 quiet: bool = True) -> RunResult:
-    """Runs to completion or raises `PipelineRunError`; either way `<output>/run.json` says what happened."""
+                 quiet: bool = True, use_cache: bool = True) -> RunResult:
+    """Runs to completion or raises `PipelineRunError`; either way `<output>/run.json` says what happened.
+
+    `use_cache=False` sends every LLM request even when the request cache holds its answer."""
     root = _prepare(output, resume=resume, overwrite=overwrite)
     with open(root / "lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PipelineRunError(f"{output}: another pysynth run is using this directory") from None
-        return _run_locked(compiled, output, root, quiet=quiet)
+        return _run_locked(compiled, output, root, quiet=quiet, use_cache=use_cache)
 
 
 def _prepare(output: Path, *, resume: bool, overwrite: bool) -> Path:
@@ -69,8 +71,8 @@ def _remove_earlier_outputs(output: Path) -> None:
     manifest_path.unlink(missing_ok=True)
 
 
-def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool) -> RunResult:
-    executor = Executor(compiled, root)
+def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool, use_cache: bool) -> RunResult:
+    executor = Executor(compiled, root, use_cache=use_cache)
     for node in compiled.nodes.values():  # steps that write artifacts (a concept graph) next to the outputs
         bind = getattr(node.step, "bind_output_dir", None)
         if callable(bind):

@@ -3,7 +3,7 @@
 Every model forbids unknown keys so a typo is an error with a location, never a silently
 ignored setting. Knobs that only change how fast a step runs (concurrency, workers, timeouts,
 retries) are kept apart from what changes its output, so editing them never invalidates a
-checkpoint (see `pysynth.runtime.fingerprint`).
+checkpoint (see `pysynth.fingerprint`).
 """
 
 from __future__ import annotations
@@ -87,6 +87,16 @@ class LLMSpec(_Strict):
     )
 
 
+class CacheSpec(_Strict):
+    """How an LLM step uses the request cache (`OUT/.pysynth/requests.sqlite`)."""
+
+    enabled: bool = Field(default=True, description="Answer requests from the cache when it holds them.")
+    retry_truncated: bool = Field(
+        default=False, description="Also reuse answers given under a smaller max_tokens that were not cut, so "
+        "raising max_tokens re-sends only the rows whose answer was (finish_reason: length).",
+    )
+
+
 class StepSpec(_Strict):
     """One node of the DAG: a built-in step by short name, or any distilabel step by import path."""
 
@@ -108,7 +118,18 @@ class StepSpec(_Strict):
     workers: int | None = Field(
         default=None, ge=1, description="Run a CPU-bound step's batches in a pool of this many processes."
     )
+    row_timeout_s: float | None = Field(
+        default=None, gt=0, description="Python steps: seconds one row may take; a row past it fails (its worker "
+        "process is killed) and the run goes on. Without `workers`, the step runs in a pool of 1 process.",
+    )
     max_row_retries: int = Field(default=0, ge=0, description="Retries of a row whose step logic raised.")
+    cache: bool | CacheSpec = Field(
+        default=True, description="LLM steps: reuse cached answers (false: send every request again).",
+    )
+
+    @property
+    def cache_settings(self) -> CacheSpec:
+        return self.cache if isinstance(self.cache, CacheSpec) else CacheSpec(enabled=self.cache)
 
 
 class DefaultsSpec(_Strict):

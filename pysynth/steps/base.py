@@ -62,6 +62,28 @@ class SourceWithDrops(Protocol):
         ...
 
 
+@runtime_checkable
+class Fingerprinted(Protocol):
+    """A step whose rows depend on more than its params say: code a param only names (a user function).
+
+    The DAG builder hashes `fingerprint()` into the step's checkpoint fingerprint (`pysynth.fingerprint`),
+    so editing that code re-runs the step and its descendants. Files are declared with `path_params`.
+    """
+
+    def fingerprint(self) -> str:
+        """Text that changes whenever what the params name changes (e.g. the function's source)."""
+        ...
+
+
+def path_params(step_class: type) -> tuple[str, ...]:
+    """The params naming files or directories a step reads (its `path_params: ClassVar[tuple[str, ...]]`).
+
+    The DAG builder resolves them against the pipeline file's folder, checks they exist, and hashes
+    their contents into the step's fingerprint.
+    """
+    return tuple(getattr(step_class, "path_params", ()))
+
+
 def column_passthrough(step: object) -> bool:
     """Whether a step's output rows keep their input columns (distilabel steps do unless they select)."""
     explicit = getattr(type(step), "passthrough", None)

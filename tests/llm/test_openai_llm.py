@@ -59,7 +59,7 @@ def run(coro: Any) -> Any:
 def test_chat_completion_returns_distilabel_output(make_llm: Any) -> None:
     out = run(make_llm().agenerate(chat("two words")))
     assert out == {"generations": ["reply to: two words"],
-                   "statistics": {"input_tokens": [4], "output_tokens": [4]}}
+                   "statistics": {"input_tokens": [4], "output_tokens": [4]}, "finish_reasons": ["stop"]}
 
 
 def test_num_generations_go_out_as_n_in_one_request(make_llm: Any, server: OpenAIServer) -> None:
@@ -100,7 +100,7 @@ def test_servers_that_ignore_n_are_asked_for_the_missing_answers(make_llm: Any) 
     llm._client = stub = OneChoicePerRequest()
     out = run(llm.agenerate(chat("x"), num_generations=3))
     assert out == {"generations": ["answer 1", "answer 2", "answer 3"],
-                   "statistics": {"input_tokens": [6], "output_tokens": [3]}}
+                   "statistics": {"input_tokens": [6], "output_tokens": [3]}, "finish_reasons": [None] * 3}
     assert [body["n"] for body in stub.bodies] == [3, 2, 1]
     llm._client = None
 

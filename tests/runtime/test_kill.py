@@ -17,6 +17,7 @@ from pysynth.dag import compile_pipeline
 from pysynth.runtime import run_pipeline
 from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import sorted_rows, write_pipeline
+from tests.support.openai_server import OpenAIServer
 
 PIPELINE = """
 name: killable
@@ -113,3 +114,42 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path, server, refere
     server.set_faults([])
     resume_and_compare(pipeline, tmp_path / "out", reference)
     assert json.loads((tmp_path / "out" / "run.json").read_text())["status"] == "completed"
+
+
+CACHED = """
+name: cached-kill
+defaults:
+  batch_size: 20
+  llm: {base_url: "${BASE_URL}", model: test-model, max_concurrency: 16, timeout_s: 30}
+steps:
+  - {name: src, type: make_rows, params: {count: 400, columns: {topic: "t{i}"}}}
+  - {name: gen, type: generate, params: {template: "Write about {topic}"}}
+"""
+
+
+def test_a_resume_after_sigkill_resends_only_requests_unanswered_at_the_kill(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers are cached as they arrive, not when their batch commits: under a long-tailed server
+    most answered rows sit in open batches at the kill, and the resume must not ask for them again."""
+    pipeline = write_pipeline(tmp_path, CACHED)
+    with OpenAIServer(latency="lognormal:median=0.05,sigma=1") as server:
+        monkeypatch.setenv("BASE_URL", server.base_url)
+        process = start(pipeline, tmp_path / "out")
+        deadline = time.monotonic() + 60
+        while server.stats()["answered"] < 150:
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()  # type: ignore[union-attr]
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        before = server.stats()["prompts"]["new"]
+        server.reset()
+        resumed = start(pipeline, tmp_path / "out", "--resume")
+        assert resumed.wait(120) == 0, resumed.stderr.read().decode()  # type: ignore[union-attr]
+        prompts = server.stats()["prompts"]
+    assert before + prompts["new"] == 400
+    # Only requests in flight at the kill (at most max_concurrency) may have been answered and lost.
+    assert prompts["repeated"] <= 16, f"the resume asked again for {prompts['repeated']} answered requests"
+    rows = sorted_rows(tmp_path / "out" / "gen.parquet")
+    assert rows.height == 400 and rows["generation"].null_count() == 0
+    manifest = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert manifest["steps"]["gen"]["cache_hits"] > 0, "no answered row was waiting in an open batch at the kill"

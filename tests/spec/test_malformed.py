@@ -48,6 +48,8 @@ EXPECTED: dict[str, str] = {
     "(did you mean 'model'?)",
     "wrong_type.yaml": "malformed/wrong_type.yaml:4:15: defaults.batch_size: must be an integer (got 'lots')",
     "batch_size_zero.yaml": "malformed/batch_size_zero.yaml:4:15: defaults.batch_size: must be at least 1 (got 0)",
+    "row_timeout_zero.yaml": "malformed/row_timeout_zero.yaml:9:20: steps[1].row_timeout_s: must be greater than "
+    "0.0 (got 0)",
     "missing_steps.yaml": "malformed/missing_steps.yaml:2:1: steps: missing required field 'steps'",
     "empty_steps.yaml": "malformed/empty_steps.yaml:3:8: steps: must not be empty",
     "steps_not_list.yaml": "malformed/steps_not_list.yaml:4:3: steps: must be a list (got a mapping)",
@@ -118,6 +120,9 @@ EXPECTED: dict[str, str] = {
     "`backend: sglang` and no json_schema",
     "llm_step_workers.yaml": "malformed/llm_step_workers.yaml:11:14: steps[1].workers: LLM steps run concurrently "
     "in the event loop; `workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)",
+    "row_timeout_llm_step.yaml": "malformed/row_timeout_llm_step.yaml:11:20: steps[1].row_timeout_s: LLM steps "
+    "have a time limit per request (llm.timeout_s); `row_timeout_s` is for Python steps that process rows batch "
+    "by batch",
     # columns
     "missing_column.yaml": "malformed/missing_column.yaml:14:17: steps[1].params.template: step 'ask' needs column "
     "'topic', which no upstream step produces (available: subject)",

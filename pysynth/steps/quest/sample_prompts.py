@@ -33,9 +33,13 @@ class QuestSamplePrompts(GlobalStep):
     start: str = Field(default="topics", pattern="^(topics|concepts)$",
                        description="Walks start at a topic (the paper) or at any concept.")
     seed: int = Field(default=0, ge=0, description="Random seed of the walks.")
-    load_graph: str | None = Field(default=None, description="Reuse a graph saved by an earlier run (Parquet).")
+    load_graph: str | None = Field(default=None, description="Reuse a graph saved by an earlier run (Parquet); "
+                                   "relative paths start at the pipeline file.")
     save_graph: str | None = Field(default="concept_graph.parquet", description="Write the graph here (Parquet "
                                    "edge list); relative paths are inside the run's output folder.")
+
+    # Files the step reads (`pysynth.steps.base.path_params`): resolved, checked and hashed by content.
+    path_params: ClassVar[tuple[str, ...]] = ("load_graph",)
 
     _output_dir: Path | None = PrivateAttr(default=None)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field
 
-from pysynth.quest.seeds import seed_from_row, SeedColumns
+from pysynth.errors import InputError
+from pysynth.quest.seeds import SeedColumns, seed_from_row
+from pysynth.runtime.frames import ROW_ID
 from pysynth.steps.base import Row, RowResult, RowStep
 
 
@@ -16,12 +18,11 @@ class QuestSeedRows(RowStep):
     difficulty (1-5 or null). `scale: rating` maps Codeforces ratings, `taco` TACO's labels."""
 
     statement_column: str = Field(default="statement", description="Column holding the problem statement.")
-    id_column: str | None = Field(default="id", description="Column holding an id; null: numbered rows.")
+    id_column: str | None = Field(default="id", description="Column holding an id; null (or an empty value): "
+                                  "`<source>-<row id>`.")
     difficulty_column: str | None = Field(default="difficulty", description="Column holding the label; null: none.")
     scale: Literal["level", "rating", "taco"] = Field(default="level", description="What the label column holds.")
     source: str = Field(default="pysynth-seeds", description="Written to each seed's `source`.")
-
-    _seen: int = PrivateAttr(default=0)
 
     @property
     def inputs(self) -> list[str]:  # type: ignore[override]
@@ -37,7 +38,11 @@ class QuestSeedRows(RowStep):
                            scale=self.scale, source=self.source)
 
     def transform(self, row: Row) -> RowResult:
-        self._seen += 1
-        seed = seed_from_row(row, self._columns, self._seen)  # an InputError fails this row, naming it
+        # The row id, not a count of the rows seen: the same under any thread order and after a resume.
+        row_id = row.get(ROW_ID)
+        if row_id is None:
+            raise InputError(f"a row without {ROW_ID}: seed ids are made from pysynth's row ids (run the step in "
+                             "a pysynth pipeline)")
+        seed = seed_from_row(row, self._columns, str(row_id))  # an InputError fails this row, naming it
         return {**row, "seed_id": seed.id, "statement": seed.statement, "difficulty": seed.difficulty,
                 "source": seed.source}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -27,7 +26,7 @@ class LoadFile(GeneratorStep):
     columns: list[str] | None = Field(default=None, description="Keep only these columns.")
     limit: int | None = Field(default=None, ge=0, description="Read at most this many rows.")
 
-    # Parameters the DAG builder resolves against the pipeline file's directory.
+    # Files the step reads (`pysynth.steps.base.path_params`): resolved, checked and hashed by content.
     path_params: ClassVar[tuple[str, ...]] = ("path",)
 
     @property
@@ -43,11 +42,6 @@ class LoadFile(GeneratorStep):
             with path.open("rb") as handle:
                 total = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
         return min(total, self.limit) if self.limit is not None else int(total)
-
-    def fingerprint(self) -> str:
-        """Identifies the file's content for checkpoint reuse: editing the file re-runs its descendants."""
-        stat = os.stat(self.path)
-        return f"{os.path.abspath(self.path)}:{stat.st_size}:{stat.st_mtime_ns}"
 
     def process(self, offset: int = 0) -> GeneratorStepOutput:  # type: ignore[override]
         # The last batch is flagged on the last rows, never as an extra empty batch: distilabel's

@@ -7,7 +7,6 @@ row step's drops (`dropped/<step>.parquet` with the reason, counted in the run m
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +53,6 @@ class LoadProblems(GeneratorStep):
         """Rows in the file (malformed ones included: the count is known before reading them)."""
         total = count_records(Path(self.path))
         return min(total, self.limit) if self.limit is not None else total
-
-    def fingerprint(self) -> str:
-        """The file's (or the saved dataset's files') identity: editing the data re-runs the descendants."""
-        path = Path(self.path)
-        files = sorted(item for item in path.rglob("*") if item.is_file()) if path.is_dir() else [path]
-        return ";".join(f"{os.path.abspath(item)}:{item.stat().st_size}:{item.stat().st_mtime_ns}" for item in files)
 
     def take_dropped(self) -> list[Row]:
         """The malformed rows met since the last call, each with `drop_reason` (see `SourceWithDrops`)."""

@@ -29,9 +29,6 @@ class MakeRows(GeneratorStep):
     def expected_rows(self) -> int:
         return self.count
 
-    def fingerprint(self) -> str:
-        return f"{self.count}:{sorted(self.columns.items())}"
-
     def process(self, offset: int = 0) -> GeneratorStepOutput:  # type: ignore[override]
         start = offset
         while start < self.count:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,14 @@ class FunctionStep(RowStep):
     @property
     def inputs(self) -> list[str]:  # type: ignore[override]
         return self.input_columns
+
+    def fingerprint(self) -> str:
+        """The function's source (`Fingerprinted`): editing it re-runs the step; helpers it calls are not read."""
+        function = import_function(self.function)
+        try:
+            return inspect.getsource(function)
+        except (OSError, TypeError):  # a builtin, or code without a source file: its import path has to do
+            return self.function
 
     def load(self) -> None:
         super().load()

@@ -80,11 +80,27 @@ def test_rejection_ties_go_to_more_counting_inputs_then_the_first() -> None:
 
 def test_seed_rows_map_taco_labels_and_name_bad_rows() -> None:
     step = QuestSeedRows(name="seeds", statement_column="question", id_column=None, scale="taco", source="taco")
-    out = step.transform({"question": "Sort the array.", "difficulty": "MEDIUM_HARD"})
+    out = step.transform({"_row_id": "src:7", "question": "Sort the array.", "difficulty": "MEDIUM_HARD"})
     assert isinstance(out, dict) and out["difficulty"] == 3 and out["statement"] == "Sort the array."
-    assert out["seed_id"] == "taco-1"
-    with pytest.raises(InputError, match="row 2.*difficulty"):
-        step.transform({"question": "x", "difficulty": "IMPOSSIBLE"})
+    assert out["seed_id"] == "taco-src:7"
+    with pytest.raises(InputError, match="row src:2.*difficulty"):
+        step.transform({"_row_id": "src:2", "question": "x", "difficulty": "IMPOSSIBLE"})
+
+
+def test_seed_ids_come_from_row_ids_not_from_the_order_rows_arrive_in() -> None:
+    step = QuestSeedRows(name="seeds", id_column="id", difficulty_column=None)
+    rows = [{"_row_id": f"src:{i}", "statement": f"Problem {i}.", "id": "dup" if i < 2 else ""} for i in range(4)]
+
+    def seed_id(row: dict[str, str]) -> str:
+        out = step.transform(dict(row))
+        assert isinstance(out, dict)
+        return str(out["seed_id"])
+
+    forward = [seed_id(row) for row in rows]
+    backward = [seed_id(row) for row in reversed(rows)][::-1]
+    assert forward == backward == ["dup", "dup", "pysynth-seeds-src:2", "pysynth-seeds-src:3"]
+    with pytest.raises(InputError, match="_row_id"):
+        step.transform({"statement": "No id anywhere.", "id": None})
 
 
 GENERATOR = """Here it is.
