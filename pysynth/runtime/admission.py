@@ -1,6 +1,7 @@
 """When a step may start its next input batch.
 
-A CPU step holds at most `concurrency` batches. An LLM step is governed by its request cap
+A CPU step holds at most `concurrency` batches. An LLM step is governed by its request cap (and a
+`ConcurrentRows` step, such as one waiting on the judge, by the rows it can process at once)
 instead of by batch boundaries: a batch is admitted whenever fewer rows are waiting for an answer
 than the cap (plus one batch of headroom, so a freed request slot always finds a row ready), and
 as many batches stay open as that takes. A batch waits for its slowest row, so under long-tailed
@@ -112,7 +113,11 @@ def request_cap(node: StepNode) -> int | None:
 
 
 def admission_for(node: StepNode, batch_size: int) -> Admission:
+    from pysynth.steps.base import ConcurrentRows
+
     cap = request_cap(node)
+    if cap is None and isinstance(node.step, ConcurrentRows) and not (node.spec.workers or node.spec.row_timeout_s):
+        cap = node.step.row_concurrency()
     if cap is None:
         return Admission.for_batches(node.concurrency)
     # An explicit `concurrency` still bounds an LLM step's open batches.

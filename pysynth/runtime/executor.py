@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -25,11 +26,12 @@ from pysynth.runtime.admission import Ticket, admission_for
 from pysynth.runtime.cache import CACHE_NAME, RequestCache, StepCache
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
-from pysynth.runtime.kernels import BatchResult, run_batch_step, run_llm_task, run_row_step
+from pysynth.runtime.kernels import (BatchResult, run_batch_step, run_llm_task, run_row_step,
+                                     run_row_step_concurrently)
 from pysynth.runtime.sources import run_generator
 from pysynth.runtime.state import StepState
 from pysynth.runtime.workers import WorkerPool
-from pysynth.steps.base import Dropped, RowStep
+from pysynth.steps.base import ConcurrentRows, Dropped, RowStep
 
 INBOX_BATCHES = 4
 
@@ -52,6 +54,7 @@ class Executor:
         self.states = {name: StepState(name, node.kind.value, node.fingerprint) for name, node in self.nodes.items()}
         self.inbox: dict[str, dict[str, asyncio.Queue[Delivery | None]]] = {}
         self.pools: dict[str, WorkerPool] = {}
+        self.row_threads: dict[str, ThreadPoolExecutor] = {}  # of `ConcurrentRows` steps
 
     async def run(self) -> None:
         for name, node in self.nodes.items():
@@ -66,12 +69,17 @@ class Executor:
             for name, node in self.nodes.items():
                 if self.done[name] is None:
                     await asyncio.to_thread(node.step.load)
+                    if isinstance(node.step, ConcurrentRows) and name not in self.pools:
+                        self.row_threads[name] = ThreadPoolExecutor(node.step.row_concurrency(),
+                                                                    thread_name_prefix=f"pysynth-{name}")
             async with asyncio.TaskGroup() as group:
                 for name in self.nodes:
                     group.create_task(self._run_step(name), name=name)
         finally:
             for pool in self.pools.values():
                 pool.close()
+            for threads in self.row_threads.values():
+                threads.shutdown(wait=False, cancel_futures=True)
             if self.cache is not None:
                 self.cache.close()
             for name, node in self.nodes.items():
@@ -80,7 +88,7 @@ class Executor:
 
     def _open_cache(self) -> None:
         """The request cache, when a step that will run sends LLM requests and keeps its answers."""
-        settings = {name: node.spec.cache_settings for name, node in self.nodes.items()
+        settings = {name: node.spec.cache for name, node in self.nodes.items()
                     if node.llm is not None and self.done[name] is None}
         if self.cache_path is None or not any(setting.enabled for setting in settings.values()):
             return
@@ -237,6 +245,9 @@ class Executor:
         pool = self.pools.get(node.spec.name)
         if pool is not None:
             return await pool.run(rows, retries)
+        threads = self.row_threads.get(node.spec.name)
+        if threads is not None and isinstance(step, RowStep):
+            return await run_row_step_concurrently(step, rows, retries, threads, row_done)
         if isinstance(step, RowStep):
             return await asyncio.to_thread(run_row_step, step, rows, retries)
         return await asyncio.to_thread(run_batch_step, step, rows, retries)

@@ -1,6 +1,7 @@
 """How one batch of one step is processed, by kind of step. Each returns a `BatchResult`.
 
-- `RowStep` (pysynth's own): `transform` per row -> exact ids, drop reasons, per-row failures.
+- `RowStep` (pysynth's own): `transform` per row -> exact ids, drop reasons, per-row failures; a
+  `ConcurrentRows` step's rows each in a thread, as many at once as it says.
 - distilabel `Task` with an async LLM: one `agenerate` per row, all rows of the batch concurrently,
   each answered from the request cache when it holds the answer.
 - any other distilabel `Step`: `process` on the batch; if it raises, row by row to isolate the culprit.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -47,27 +49,57 @@ class BatchResult:
 def run_row_step(step: RowStep, rows: list[Row], retries: int = 0) -> BatchResult:
     result = BatchResult()
     for row in rows:
-        for attempt in range(retries + 1):
-            try:
-                outcome = _transform_mapped(step, row)
-                break
-            except Exception as error:  # noqa: BLE001 - a row's failure must not stop its siblings
-                if attempt == retries:
-                    outcome = error
-        if isinstance(outcome, BaseException):
-            result.fail(row, outcome)
-        elif isinstance(outcome, Dropped):
-            result.drop(row, outcome.reason)
-        else:
-            outputs = outcome if isinstance(outcome, list) else [outcome]
-            for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
-                output[ROW_ID] = row_id
-                result.rows.append(output)
-            if not outputs:
-                result.drop(row, "no output rows")
+        _collect_row(result, row, _row_outcome(step, row, retries))
     result.stats.rows_in = len(rows)
     result.stats.rows_out = len(result.rows)
     return result
+
+
+async def run_row_step_concurrently(step: RowStep, rows: list[Row], retries: int, threads: ThreadPoolExecutor,
+                                    on_row_done: Callable[[], None] | None = None) -> BatchResult:
+    """`run_row_step` with each row in a thread of `threads` (for steps whose rows wait on the judge or
+    on I/O, releasing the GIL), so a slow row holds up only its own thread."""
+    loop = asyncio.get_running_loop()
+
+    async def outcome_of(row: Row) -> Any:
+        try:
+            return await loop.run_in_executor(threads, _row_outcome, step, row, retries)
+        finally:
+            if on_row_done is not None:
+                on_row_done()
+
+    outcomes = await asyncio.gather(*(outcome_of(row) for row in rows))
+    result = BatchResult()
+    for row, outcome in zip(rows, outcomes, strict=True):
+        _collect_row(result, row, outcome)
+    result.stats.rows_in = len(rows)
+    result.stats.rows_out = len(result.rows)
+    return result
+
+
+def _row_outcome(step: RowStep, row: Row, retries: int) -> Any:
+    """What `transform` made of the row, or the exception of its last attempt."""
+    for attempt in range(retries + 1):
+        try:
+            return _transform_mapped(step, row)
+        except Exception as error:  # noqa: BLE001 - a row's failure must not stop its siblings
+            if attempt == retries:
+                return error
+    raise AssertionError("unreachable")
+
+
+def _collect_row(result: BatchResult, row: Row, outcome: Any) -> None:
+    if isinstance(outcome, BaseException):
+        result.fail(row, outcome)
+    elif isinstance(outcome, Dropped):
+        result.drop(row, outcome.reason)
+    else:
+        outputs = outcome if isinstance(outcome, list) else [outcome]
+        for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
+            output[ROW_ID] = row_id
+            result.rows.append(output)
+        if not outputs:
+            result.drop(row, "no output rows")
 
 
 def _transform_mapped(step: RowStep, row: Row) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 STEP_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 
@@ -123,13 +123,19 @@ class StepSpec(_Strict):
         "process is killed) and the run goes on. Without `workers`, the step runs in a pool of 1 process.",
     )
     max_row_retries: int = Field(default=0, ge=0, description="Retries of a row whose step logic raised.")
-    cache: bool | CacheSpec = Field(
-        default=True, description="LLM steps: reuse cached answers (false: send every request again).",
+    cache: CacheSpec = Field(
+        default_factory=CacheSpec,
+        description="LLM steps: true/false, or {enabled, retry_truncated} (false: send every request again).",
     )
 
-    @property
-    def cache_settings(self) -> CacheSpec:
-        return self.cache if isinstance(self.cache, CacheSpec) else CacheSpec(enabled=self.cache)
+    @field_validator("cache", mode="before")
+    @classmethod
+    def _cache_switch(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # `cache: false` is short for `cache: {enabled: false}`
+            return {"enabled": value}
+        if not isinstance(value, dict | CacheSpec):
+            raise ValueError("must be true, false or a mapping {enabled, retry_truncated}")
+        return value
 
 
 class DefaultsSpec(_Strict):

@@ -63,6 +63,15 @@ class SourceWithDrops(Protocol):
 
 
 @runtime_checkable
+class ConcurrentRows(Protocol):
+    """A row step whose rows mostly wait (on the judge's sandboxes, on I/O) with the GIL released:
+    the executor runs up to `row_concurrency()` of its rows at once, each in a thread, and admits
+    batches as rows finish, so one slow row holds up only its own thread."""
+
+    def row_concurrency(self) -> int: ...
+
+
+@runtime_checkable
 class Fingerprinted(Protocol):
     """A step whose rows depend on more than its params say: code a param only names (a user function).
 

@@ -9,9 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from pysynth.dag import compile_pipeline
+from pysynth.runtime import run_pipeline
 from pysynth.runtime.admission import Admission
+from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import sorted_rows, write_pipeline
 from tests.support.openai_server import OpenAIServer
 
@@ -83,3 +87,19 @@ def test_cpu_steps_keep_their_batch_concurrency() -> None:
         await asyncio.wait_for(admission.wait(), 1)
 
     asyncio.run(scenario())
+
+
+def test_rows_of_a_concurrent_row_step_run_in_threads_and_a_slow_row_holds_up_no_other(tmp_path: Path) -> None:
+    body = """
+    name: judge-like
+    defaults: {batch_size: 20}
+    steps:
+      - {name: src, type: make_rows, params: {count: 400, columns: {topic: "x{i}y"}}}
+      - {name: judged, type: "tests.runtime.concurrent_steps:SleepyRows", params: {threads: 8}}
+    """
+    result = run_pipeline(compile_pipeline(load_spec(write_pipeline(tmp_path, body))), tmp_path / "out")
+    rows = sorted_rows(result.outputs["judged"])
+    assert rows.height == 400
+    assert rows["running_with"].max() == 8, "the step's rows did not run 8 at a time"
+    slow_done = rows.filter(pl.col("topic") == "x7y")["finished_at"][0]
+    assert (rows["finished_at"] < slow_done).sum() == 399, "rows waited for the slow one"

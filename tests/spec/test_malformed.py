@@ -120,6 +120,10 @@ EXPECTED: dict[str, str] = {
     "`backend: sglang` and no json_schema",
     "llm_step_workers.yaml": "malformed/llm_step_workers.yaml:11:14: steps[1].workers: LLM steps run concurrently "
     "in the event loop; `workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)",
+    "cache_not_a_switch.yaml": "malformed/cache_not_a_switch.yaml:11:12: steps[1].cache: must be true, false or "
+    "a mapping {enabled, retry_truncated}",
+    "cache_on_a_cpu_step.yaml": "malformed/cache_on_a_cpu_step.yaml:9:12: steps[1].cache: the request cache keeps "
+    "LLM answers: 'map' sends no LLM requests",
     "row_timeout_llm_step.yaml": "malformed/row_timeout_llm_step.yaml:11:20: steps[1].row_timeout_s: LLM steps "
     "have a time limit per request (llm.timeout_s); `row_timeout_s` is for Python steps that process rows batch "
     "by batch",

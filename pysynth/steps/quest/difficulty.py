@@ -39,6 +39,11 @@ class QuestDifficulty(RowStep):
         return DifficultyRules(min_valid_outputs=self.min_valid_outputs, min_valid_inputs=self.min_valid_inputs,
                                min_solutions=self.min_solutions)
 
+    def row_concurrency(self) -> int:
+        """Rows judged at once: twice the judge's sandboxes, so a row waiting for a lease takes each
+        sandbox another row gives back (a row holds its lease until its last run is done)."""
+        return 2 * self._judge_config.workers
+
     @cached_property
     def _judge_config(self) -> judge.JudgeConfig:
         return judge.JudgeConfig.build(time_limit=self.time_limit, memory_limit=self.memory_limit)

@@ -38,6 +38,11 @@ class QuestParseInputs(RowStep):
     def _limits(self) -> InputLimits:
         return InputLimits(max_inputs=self.count, max_bytes=self.max_bytes)
 
+    def row_concurrency(self) -> int:
+        """Rows judged at once: twice the judge's sandboxes, so a row waiting for a lease takes each
+        sandbox another row gives back (a row holds its lease until its last run is done)."""
+        return 2 * self._generator_config.workers
+
     @cached_property
     def _generator_config(self) -> judge.JudgeConfig:
         return judge.JudgeConfig.build(time_limit=self.time_limit)
