@@ -10,6 +10,7 @@ mod cgroup;
 mod classify;
 mod compare;
 mod compile;
+mod cpus;
 mod error;
 mod judge;
 mod keeper;

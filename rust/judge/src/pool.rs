@@ -47,16 +47,6 @@ impl PoolState {
     }
 }
 
-/// The CPUs this process may run on (none when the kernel does not say).
-fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: a zeroed cpu_set_t is an empty set, filled by the kernel.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    if unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) } != 0 {
-        return Vec::new();
-    }
-    (0..libc::CPU_SETSIZE as usize).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect()
-}
-
 impl Pool {
     /// A pool of at most `size` workers, started on first use and kept warm afterwards.
     pub fn new(spec: SandboxSpec, size: usize) -> Result<Self, JudgeError> {
@@ -64,7 +54,7 @@ impl Pool {
             return Err(JudgeError::Config("workers must be at least 1".into()));
         }
         let dir = PoolDir::create(&spec.options.scratch_dir)?;
-        Ok(Self { spec: Arc::new(spec), dir, size, state: Mutex::new(PoolState { idle: Vec::new(), live: 0, cpus: allowed_cpus().into_iter().map(|cpu| (cpu, 0)).collect() }), freed: Condvar::new(), replaced: AtomicUsize::new(0) })
+        Ok(Self { spec: Arc::new(spec), dir, size, state: Mutex::new(PoolState { idle: Vec::new(), live: 0, cpus: crate::cpus::allowed().into_iter().map(|cpu| (cpu, 0)).collect() }), freed: Condvar::new(), replaced: AtomicUsize::new(0) })
     }
 
     pub fn spec(&self) -> &SandboxSpec {

@@ -190,7 +190,7 @@ impl Worker {
         } else {
             None
         };
-        let pinned = cpu.map(cpu_set);
+        let pinned = cpu.map(crate::cpus::only);
         // SAFETY: only system calls on data prepared before the fork.
         unsafe {
             command.pre_exec(move || {
@@ -363,7 +363,7 @@ impl Worker {
             seccomp: &self.spec.seccomp,
             tmp_options: Self::tmp_options(limits),
             lease: c_string(&lease.source_in_sandbox())?,
-            cpu: self.cpu.map(cpu_set),
+            cpu: self.cpu.map(crate::cpus::only),
         };
         let plan = Plan {
             isolation,
@@ -445,12 +445,4 @@ fn process_cpu_time(pid: i32) -> Option<Duration> {
     // SAFETY: sysconf has no preconditions.
     let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
     Some(Duration::from_millis(ticks * 1000 / per_second))
-}
-
-/// The set holding one CPU.
-fn cpu_set(cpu: usize) -> libc::cpu_set_t {
-    // SAFETY: a zeroed cpu_set_t is an empty set.
-    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-    unsafe { libc::CPU_SET(cpu, &mut set) };
-    set
 }
