@@ -1,5 +1,7 @@
 //! From what the sandbox measured to a verdict. Order matters: a run killed at the time limit may
 //! also show a failed allocation; the limit it hit first in spirit wins (time, memory, output).
+//! One exception: a run that sat at its cgroup's memory limit when time ran out spent that time in
+//! the kernel's reclaim (thrashing its own code pages), so its memory limit came first.
 
 use crate::worker::RawRun;
 use crate::limits::Limits;
@@ -29,6 +31,12 @@ pub fn failure(raw: &RawRun, limits: &Limits, written: &Written<'_>) -> Option<V
     let signal = libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status));
     let exit_code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
     let clean = exit_code == Some(0);
+    let pinned_at_memory_limit = raw
+        .cgroup
+        .is_some_and(|c| c.hit_memory_limit && c.peak_memory as f64 >= 0.95 * limits.memory as f64);
+    if pinned_at_memory_limit && !clean {
+        return Some(Verdict::MemoryLimitExceeded);
+    }
     if raw.killed_for_time || raw.cpu_time > limits.time || signal == Some(libc::SIGXCPU) {
         return Some(Verdict::TimeLimitExceeded);
     }
@@ -84,6 +92,19 @@ mod tests {
         run.cgroup = Some(CgroupUsage { oom_killed: true, ..Default::default() });
         assert_eq!(failure(&run, &Limits::default(), &QUIET), Some(Verdict::TimeLimitExceeded));
         assert_eq!(failure(&raw(EXIT_0, 2001), &Limits::default(), &QUIET), Some(Verdict::TimeLimitExceeded));
+        // Touching the limit long before a slow end is still a time limit.
+        let limits = Limits::default();
+        run.cgroup = Some(CgroupUsage { hit_memory_limit: true, peak_memory: limits.memory / 2, ..Default::default() });
+        assert_eq!(failure(&run, &limits, &QUIET), Some(Verdict::TimeLimitExceeded));
+    }
+
+    #[test]
+    fn a_run_killed_for_time_while_pinned_at_its_memory_limit_exceeded_memory() {
+        let limits = Limits::default();
+        let mut thrashing = raw(SIGNAL_9, 2500);
+        thrashing.killed_for_time = true;
+        thrashing.cgroup = Some(CgroupUsage { hit_memory_limit: true, peak_memory: limits.memory, ..Default::default() });
+        assert_eq!(failure(&thrashing, &limits, &QUIET), Some(Verdict::MemoryLimitExceeded));
     }
 
     #[test]
