@@ -21,7 +21,7 @@ from pysynth.dedup import (
     minhash_signatures,
     shingles,
 )
-from pysynth.graph import ConceptGraph, WalkArrays
+from pysynth.quest.concept_graph import ConceptGraph, WalkArrays
 from pysynth import judge, problems
 from pysynth.errors import ConfigError, InputError, JudgeFault, JudgeInternalError, PysynthError, SandboxError
 

@@ -4,7 +4,7 @@ Hashed: the step class's import path; its constructor arguments (name, column ma
 source's batch size), each `path_params` file replaced by a digest of its contents (a directory: its
 files' relative paths and contents), so a dataset edited in place re-runs its readers and one moved
 elsewhere does not; what the step reports as `Fingerprinted` (a user function's source); an LLM step's
-request besides the prompt (`pysynth.dag_llm.request_identity`: model, api, n_mode and the generation
+request besides the prompt (`pysynth.dag.llm.request_identity`: model, api, n_mode and the generation
 kwargs as sent, with `json_schema` resolved to its JSON Schema and `regex`); how several inputs are
 joined; and the parents' prints, so a change reaches the step's descendants and nothing else.
 

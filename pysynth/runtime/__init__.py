@@ -1,5 +1,5 @@
 """pysynth's streaming, checkpointing executor of compiled pipelines."""
 
-from pysynth.runtime.run import RunResult, run_pipeline
+from pysynth.runtime.run import PipelineResult, run_pipeline
 
-__all__ = ["RunResult", "run_pipeline"]
+__all__ = ["PipelineResult", "run_pipeline"]

@@ -23,7 +23,7 @@ CHECKPOINT_DIR = ".pysynth"
 
 
 @dataclass(frozen=True)
-class RunResult:
+class PipelineResult:
     output_dir: Path
     manifest_path: Path
     outputs: dict[str, Path]
@@ -31,7 +31,7 @@ class RunResult:
 
 
 def run_pipeline(compiled: CompiledPipeline, output: Path, *, resume: bool = False, overwrite: bool = False,
-                 quiet: bool = True, use_cache: bool = True) -> RunResult:
+                 quiet: bool = True, use_cache: bool = True) -> PipelineResult:
     """Runs to completion or raises `PipelineRunError`; either way `<output>/run.json` says what happened.
 
     `use_cache=False` sends every LLM request even when the request cache holds its answer."""
@@ -71,7 +71,7 @@ def _remove_earlier_outputs(output: Path) -> None:
     manifest_path.unlink(missing_ok=True)
 
 
-def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool, use_cache: bool) -> RunResult:
+def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool, use_cache: bool) -> PipelineResult:
     executor = Executor(compiled, root, use_cache=use_cache)
     for node in compiled.nodes.values():  # steps that write artifacts (a concept graph) next to the outputs
         bind = getattr(node.step, "bind_output_dir", None)
@@ -108,7 +108,7 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
     if status != "completed":
         raise PipelineRunError(f"run {status}: {error}; finished batches are checkpointed in {root}, "
                                "rerun with --resume to continue")
-    return RunResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
+    return PipelineResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
 
 
 def _launch_servers(compiled: CompiledPipeline, root: Path) -> list[Any]:

@@ -10,12 +10,12 @@ import pytest
 
 from pysynth.dag import compile_pipeline
 from pysynth.errors import PipelineRunError
-from pysynth.runtime import RunResult, run_pipeline
+from pysynth.runtime import PipelineResult, run_pipeline
 from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import llm_pipeline, sorted_rows, write_pipeline
 
 
-def run(path: Path, output: Path, **options: bool) -> RunResult:
+def run(path: Path, output: Path, **options: bool) -> PipelineResult:
     return run_pipeline(compile_pipeline(load_spec(path)), output, **options)
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from pysynth.dag import compile_pipeline
 from pysynth.errors import PipelineRunError
-from pysynth.runtime import RunResult, run_pipeline
+from pysynth.runtime import PipelineResult, run_pipeline
 from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import sorted_rows, write_pipeline
 
@@ -75,7 +75,7 @@ def map_step(function: str, extra: str = "") -> str:
             f'params: {{function: "worker_faults:{function}", output_columns: [seen]}}}}')
 
 
-def run(path: Path, output: Path, **options: bool) -> RunResult:
+def run(path: Path, output: Path, **options: bool) -> PipelineResult:
     return run_pipeline(compile_pipeline(load_spec(path)), output, **options)
 
 
@@ -93,7 +93,7 @@ def children() -> set[str]:
     return found
 
 
-def assert_only_t13_failed(result: RunResult, output: Path, error: str) -> None:
+def assert_only_t13_failed(result: PipelineResult, output: Path, error: str) -> None:
     rows = sorted_rows(result.outputs["risky"])
     assert sorted(rows["topic"].to_list()) == sorted(OTHER_TOPICS), "rows other than the culprit were lost"
     assert rows["seen"].to_list() == rows["topic"].to_list()

@@ -8,7 +8,7 @@ from distilabel.steps import GlobalStep, StepInput
 from pydantic import Field, PrivateAttr
 
 from pysynth.errors import InputError
-from pysynth.graph import ConceptGraph
+from pysynth.quest.concept_graph import ConceptGraph
 from pysynth.quest.fewshot import ConceptSeed, choose_few_shot, render_generation_prompt
 from pysynth.steps.base import Row
 

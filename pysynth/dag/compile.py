@@ -27,8 +27,8 @@ with warnings.catch_warnings():
     from distilabel.steps.tasks.base import _Task
     from pydantic import ValidationError
 
-from pysynth.dag_checks import check_columns, order_steps, resolve_parents
-from pysynth.dag_llm import ServerPlan, make_llm, request_identity, resolve_llm, server_plan
+from pysynth.dag.checks import check_columns, order_steps, resolve_parents
+from pysynth.dag.llm import ServerPlan, make_llm, request_identity, resolve_llm, server_plan
 from pysynth.fingerprint import step_fingerprint
 from pysynth.steps import UnknownStepType, import_path, resolve_step_type
 from pysynth.steps.base import path_params

@@ -1,4 +1,4 @@
-"""pysynth.graph: the QueST edge-weight formula, step frequencies, reproducibility, unique sets,
+"""pysynth.quest.concept_graph: the QueST edge-weight formula, step frequencies, reproducibility, unique sets,
 save/load, errors."""
 
 from __future__ import annotations

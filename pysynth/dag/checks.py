@@ -11,7 +11,7 @@ from pysynth.spec import FieldPath, LoadedSpec, PipelineSpec, SourceMap, did_you
 from pysynth.steps import column_passthrough
 
 if TYPE_CHECKING:
-    from pysynth.dag import StepNode
+    from pysynth.dag.compile import StepNode
 
 
 def resolve_parents(

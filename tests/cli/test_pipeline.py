@@ -15,7 +15,7 @@ import yaml
 from pysynth.steps import BUILTIN_STEPS
 from tests.spec.test_malformed import EXPECTED as MALFORMED_MESSAGES
 
-SPEC_TESTS = Path(__file__).resolve().parent / "spec"
+SPEC_TESTS = Path(__file__).resolve().parents[1] / "spec"
 
 PIPELINE = """\
 name: cli-demo

@@ -14,7 +14,7 @@ import pytest
 import pysynth
 import pysynth.tables
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "pipelines" / "data" / "dedup_demo.jsonl"
 
 

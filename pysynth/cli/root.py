@@ -165,15 +165,15 @@ def _judge_problem_file(problems: Path, format: str, solutions_from: str, config
     typer.echo(f"judged {judged} solutions; dropped {dropped} rows of {problems}", err=True)
 
 
-from pysynth.cli_pipeline import register as _register_pipeline_commands  # noqa: E402
+from pysynth.cli.pipeline import register as _register_pipeline_commands  # noqa: E402
 
 _register_pipeline_commands(app)
 
-from pysynth.cli_serve import register as _register_serve_command  # noqa: E402
+from pysynth.cli.serve import register as _register_serve_command  # noqa: E402
 
 _register_serve_command(app)
 
-from pysynth.cli_train import register as _register_train_commands  # noqa: E402
+from pysynth.cli.train import register as _register_train_commands  # noqa: E402
 
 _register_train_commands(app)
 
@@ -184,7 +184,3 @@ def main() -> None:
     except PysynthError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,3 @@
+from pysynth.cli.root import main
+
+main()

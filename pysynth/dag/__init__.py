@@ -1,0 +1,6 @@
+"""A pipeline spec compiled to a distilabel DAG: `compile` builds and checks it, `checks` holds the
+graph-wide checks (inputs, order, columns), `llm` resolves each LLM step's endpoint or server."""
+
+from pysynth.dag.compile import CompiledPipeline, StepKind, StepNode, compile_pipeline, distilabel_yaml
+
+__all__ = ["CompiledPipeline", "StepKind", "StepNode", "compile_pipeline", "distilabel_yaml"]
