@@ -1,4 +1,8 @@
-"""Whole-graph checks of a pipeline spec: inputs exist, no cycles, every needed column is produced."""
+"""Whole-graph checks of a pipeline spec: inputs exist, no cycles, every needed column is produced.
+
+Also what only a built step can tell: its `input_mappings` and `output_mappings` name its own
+columns, no two outputs land in one column, and an LLM step asks for at least one generation.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from typing import TYPE_CHECKING, Any
 from pysynth.errors import PysynthError
 from pysynth.spec import FieldPath, LoadedSpec, PipelineSpec, SourceMap, did_you_mean
 from pysynth.steps import column_passthrough
+from pysynth.steps.adapter import AnyTask
 
 if TYPE_CHECKING:
     from pysynth.dag.compile import StepNode
+
+Columns = tuple[list[str], list[str]]  # a step's own input and output columns
 
 
 def resolve_parents(
@@ -94,7 +101,8 @@ def _reaches(start: str, target: str, parents: dict[str, tuple[str, ...]]) -> bo
 
 
 def check_columns(loaded: LoadedSpec, nodes: dict[str, StepNode]) -> None:
-    """Every required input column of every step is produced by some upstream step."""
+    """Every step's mappings and counts make sense, and every required input column of every step is
+    produced by some upstream step."""
     available: dict[str, set[str]] = {}
     index_of = {step.name: index for index, step in enumerate(loaded.spec.steps)}
     for name, node in nodes.items():
@@ -102,11 +110,9 @@ def check_columns(loaded: LoadedSpec, nodes: dict[str, StepNode]) -> None:
         upstream: set[str] = set()
         for parent in node.parents:
             upstream |= available[parent]
-        try:
-            needed = node.step.get_inputs()
-            produced = set(node.step.get_outputs())
-        except PysynthError as exc:
-            raise loaded.source.error((*where, "params"), str(exc)) from None
+        needed, produced, own_columns = _columns(loaded.source, node, where)
+        _check_mappings(loaded.source, node, where, *own_columns)
+        _check_generations(loaded.source, node, where)
         if node.parents:
             for column, required in needed.items():
                 if required and column not in upstream:
@@ -115,6 +121,75 @@ def check_columns(loaded: LoadedSpec, nodes: dict[str, StepNode]) -> None:
                                               f"which no upstream step produces (available: {shown})"
                                               + did_you_mean(column, upstream))
         available[name] = produced | (upstream if column_passthrough(node.step) else set())
+
+
+def _columns(source: SourceMap, node: StepNode, where: FieldPath) -> tuple[dict[str, bool], set[str], Columns]:
+    """The columns a step needs and produces (mappings applied), and its own inputs and outputs.
+
+    A step whose rows would have no columns at all is an error: an empty list or mapping given by mistake.
+    """
+    name = node.spec.name
+    try:
+        needed = node.step.get_inputs()
+        produced = set(node.step.get_outputs())
+        own = list(node.step.inputs), list(node.step.outputs)  # before the mappings
+    except PysynthError as exc:
+        raise source.error((*where, "params"), str(exc)) from None
+    except (IndexError, KeyError, TypeError, ValueError, AttributeError) as exc:  # a foreign step's columns
+        empty = _empty_param(node, where)
+        if empty is not None:
+            raise source.error(empty, f"must not be empty: step '{name}' takes its columns from it") from None
+        raise source.error((*where, "params"), f"step '{name}' cannot tell its columns from these parameters "
+                           f"({type(exc).__name__}: {exc})") from None
+    if not produced and (node.step.is_generator or not column_passthrough(node.step)):
+        empty = _empty_param(node, where)
+        raise source.error(empty or (*where, "params"), ("must not be empty: " if empty else "")
+                           + f"step '{name}' would make rows without columns")
+    return needed, produced, own
+
+
+def _check_mappings(
+    source: SourceMap, node: StepNode, where: FieldPath, inputs: list[str], outputs: list[str]
+) -> None:
+    """Mappings rename the step's own columns, and no two of its outputs end up in one column."""
+    name = node.spec.name
+    for kind, mappings, columns in (("input", node.spec.input_mappings, inputs),
+                                    ("output", node.spec.output_mappings, outputs)):
+        for column in mappings:
+            if column not in columns:
+                shown = ", ".join(columns) or "none"
+                raise source.error((*where, f"{kind}_mappings", column), f"step '{name}' has no {kind} column "
+                                   f"'{column}' (its {kind}s: {shown})" + did_you_mean(column, columns), at_key=True)
+    landed: dict[str, str] = {}  # dataset column -> the output that lands there
+    mapped = node.spec.output_mappings
+    # Unmapped outputs first, then the mappings in file order: a clash is blamed on the later mapping.
+    for output in [column for column in outputs if column not in mapped] + list(mapped):
+        target = mapped.get(output, output)
+        if target in landed:
+            other = landed[target]
+            clash = (f"where output '{other}' goes too" if other in mapped else
+                     f"a column the step already outputs (map '{other}' elsewhere too, or pick another name)")
+            raise source.error((*where, "output_mappings", output), f"maps output '{output}' onto '{target}', "
+                               f"{clash}: two outputs cannot share a column")
+        landed[target] = output
+
+
+def _empty_param(node: StepNode, where: FieldPath) -> FieldPath | None:
+    for key, value in node.spec.params.items():
+        if isinstance(value, list | dict) and not value:
+            return (*where, "params", key)
+    return None
+
+
+def _check_generations(source: SourceMap, node: StepNode, where: FieldPath) -> None:
+    """distilabel types `num_generations` as an optional int without bounds; 0 would drop every row."""
+    if not isinstance(node.step, AnyTask):
+        return
+    count = node.step.num_generations
+    if not isinstance(count, int) or count < 1:
+        path = (*where, "params", "num_generations") if "num_generations" in node.spec.params else (*where, "type")
+        shown = "no value" if count is None else repr(count)
+        raise source.error(path, f"must be at least 1, the answers to ask for per row (got {shown})")
 
 
 def _naming(node: StepNode, where: FieldPath, column: str) -> FieldPath:

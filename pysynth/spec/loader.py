@@ -6,9 +6,9 @@ values, apply `--set a.b=c` overrides, then validate with pydantic and translate
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
-import re
 import types
 import typing
 from collections.abc import Collection, Iterable, Mapping
@@ -22,10 +22,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from pysynth.errors import SpecError
+from pysynth.spec.env import EnvSyntaxError, substitute
+from pysynth.spec.generation import GenerationSpec, ValidatedBy, unknown_field_hint
 from pysynth.spec.models import STEP_NAME_PATTERN, PipelineSpec
 from pysynth.spec.source import FieldPath, SourceMap, format_path, load_yaml
-
-_VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+from pysynth.spec.yaml_limits import check_yaml_limits
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,14 @@ def describe_errors(
     for number, error in enumerate(errors):
         if error["type"] == "extra_forbidden":
             path = (*prefix, *error["loc"])
-            allowed = [name for name in _fields_at(model, path[len(prefix) : -1]) if name not in hidden]
+            parent = _model_at(model, path[len(prefix) : -1])
+            allowed = [name for name in (parent.model_fields if parent else ()) if name not in hidden]
             close = _closest(str(path[-1]), allowed)
             if close is not None:
                 suggested.add((*path[:-1], close))
+            if parent is GenerationSpec:  # it knows where fields that are not sampling fields belong
+                hints[number] = unknown_field_hint(str(path[-1]), close)
+            elif close is not None:
                 hints[number] = f" (did you mean '{close}'?)"
     lines: list[tuple[tuple[int, int], str]] = []
     for number, error in enumerate(errors):
@@ -102,6 +107,7 @@ _EXPECTED = {
     "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping",
     "list_type": "a list", "string_type": "a string",
     "int_type": "an integer", "int_parsing": "an integer", "int_from_float": "a whole number",
+    "int_parsing_size": "a smaller whole number",
     "float_type": "a number", "float_parsing": "a number",
     "bool_type": "true or false", "bool_parsing": "true or false",
 }
@@ -113,9 +119,10 @@ def _message(error: ErrorDetails) -> str:
     kind, context, message = error["type"], error.get("ctx") or {}, error["msg"]
     if kind == "value_error":  # a validator's own message says what is wrong with the value
         return str(context.get("error", message))
-    if kind == "too_short":
+    if kind in ("too_short", "string_too_short"):
         least = context.get("min_length", 1)
-        return "must not be empty" if least == 1 else f"must have at least {least} items"
+        unit = "items" if kind == "too_short" else "characters"
+        return "must not be empty" if least == 1 else f"must have at least {least} {unit}"
     if kind in _EXPECTED:
         text = f"must be {_EXPECTED[kind]}"
     elif kind in _BOUNDS:
@@ -138,6 +145,8 @@ def _describe_value(value: Any) -> str:
         return "a list"
     if value is None:
         return "no value"
+    if isinstance(value, datetime.date):  # YAML reads 2024-01-01 as a date
+        return f"the date {value.isoformat()}: quote it to write text"
     return repr(value)
 
 
@@ -160,17 +169,19 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{close}'?)" if close is not None else ""
 
 
-def _fields_at(model: type[BaseModel] | None, path: FieldPath) -> list[str]:
+def _model_at(model: type[BaseModel] | None, path: FieldPath) -> type[BaseModel] | None:
+    """The model that validates the mapping at `path` below `model`, if one does."""
     current: Any = model
     for part in path:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
-            return []
-        current = _model_in(current.model_fields[part].annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+            return None
+        field = current.model_fields[part]
+        # A dict field a model checks (`generation`) names it in its annotation's metadata.
+        checked = [meta.model for meta in field.metadata if isinstance(meta, ValidatedBy)]
+        current = checked[0] if checked else _model_in(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _model_in(annotation: Any) -> Any:
@@ -189,20 +200,12 @@ def _interpolate(node: Any, path: FieldPath, source: SourceMap, env: Mapping[str
         return {key: _interpolate(value, (*path, str(key)), source, env) for key, value in node.items()}
     if isinstance(node, list):
         return [_interpolate(value, (*path, index), source, env) for index, value in enumerate(node)]
-    if not isinstance(node, str) or "$" not in node:
+    if not isinstance(node, str):
         return node
-
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, default = match.group(1), match.group(2)
-        if name in env:
-            return env[name]
-        if default is not None:
-            return default
-        raise source.error(path, f"environment variable '{name}' is not set (write ${{{name}:-default}} for a default)")
-
-    return _VARIABLE.sub(substitute, node)
+    try:
+        return substitute(node, env)
+    except EnvSyntaxError as exc:
+        raise source.error(path, str(exc)) from None
 
 
 def _apply_override(data: dict[str, Any], override: str, source: SourceMap) -> None:
@@ -210,8 +213,9 @@ def _apply_override(data: dict[str, Any], override: str, source: SourceMap) -> N
     if not sep or not dotted.strip():
         raise SpecError(f"{source.file}: --set {override}: expected KEY.PATH=VALUE, e.g. defaults.batch_size=8")
     try:
+        check_yaml_limits(text, f"{source.file}: --set {override}", located=False)
         value = YAML(typ="safe").load(text) if text.strip() else ""
-    except YAMLError:
+    except YAMLError:  # not YAML: the text itself
         value = text
     node: Any = data
     path: list[str | int] = []

@@ -8,24 +8,33 @@ checkpoint (see `pysynth.fingerprint`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from pysynth.spec import values
+from pysynth.spec.generation import GenerationFields
 
 STEP_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+HttpUrl = Annotated[str, AfterValidator(values.http_url)]
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity: `timeout_s: .inf` is a typo, not "no limit".
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LaunchSpec(_Strict):
     """Servers the run starts before its first request and stops at its end (`pysynth serve` inline)."""
 
-    gpus: str = Field(default="0", description="GPU indices, e.g. '0,1,2,3'.")
+    gpus: Annotated[str, BeforeValidator(values.gpu_list)] = Field(
+        default="0", description="GPU indices, e.g. '0,1,2,3'."
+    )
     tp: int = Field(default=1, ge=1, description="Tensor-parallel GPUs per server.")
     dp: int | None = Field(default=None, ge=1, description="One server with SGLang's data parallelism instead.")
-    host: str = "127.0.0.1"
+    host: NonEmptyStr = "127.0.0.1"
     port: int = Field(default=30000, ge=1, le=65535, description="Port of the first server.")
     router: bool = False
     args: list[str] = Field(default_factory=list, description="Extra sglang.launch_server flags.")
@@ -35,13 +44,13 @@ class LaunchSpec(_Strict):
 class LocalSpec(_Strict):
     """The embedded llama.cpp server of `backend: local` (started by the run, stopped at its end)."""
 
-    model_path: str | None = Field(
+    model_path: NonEmptyStr | None = Field(
         default=None, description="A GGUF file; omitted: the embedded Gemma 3 270M (weak, for offline runs)."
     )
     slots: int = Field(default=4, ge=1, description="Requests the server decodes at once (llama-server --parallel).")
     context: int = Field(default=8192, ge=256, description="Context tokens shared by all slots (--ctx-size).")
     threads: int | None = Field(default=None, ge=1, description="CPU threads; omitted: llama-server's choice.")
-    chat_template: str | None = Field(
+    chat_template: NonEmptyStr | None = Field(
         default=None, description="A llama.cpp built-in template name; omitted: the GGUF's own ('gemma' for the "
         "embedded model, which has none).",
     )
@@ -57,33 +66,40 @@ class LLMSpec(_Strict):
         description="'openai': any OpenAI-compatible HTTP server (vLLM, llama.cpp, hosted APIs); 'sglang': the "
         "same API plus SGLang's extras (`regex`); 'local': the run starts an embedded llama.cpp server on CPU.",
     )
-    base_url: str | None = Field(default=None, description="One server's (or an SGLang router's) URL ending in /v1.")
-    endpoints: list[str] | None = Field(default=None, description="Several servers' URLs: a balanced, failing-over pool.")
-    endpoints_file: str | None = Field(
+    base_url: HttpUrl | None = Field(
+        default=None, description="One server's (or an SGLang router's) URL ending in /v1."
+    )
+    endpoints: Annotated[list[HttpUrl], AfterValidator(values.distinct)] | None = Field(
+        default=None, min_length=1, description="Several servers' URLs: a balanced, failing-over pool."
+    )
+    endpoints_file: NonEmptyStr | None = Field(
         default=None, description="A YAML file `endpoints: [url, ...]` (as `pysynth serve` writes): a pool."
     )
     max_concurrency_per_endpoint: int = Field(default=64, ge=1, description="Requests in flight per pool endpoint.")
     n_mode: Literal["n", "repeat"] = Field(
         default="n", description="Several generations per row as one request with `n`, or as repeated requests."
     )
-    json_schema: str | dict[str, Any] | None = Field(
+    json_schema: Annotated[str | dict[str, Any], BeforeValidator(values.json_schema)] | None = Field(
         default=None, description="Constrain answers to JSON: a pydantic model's import path, or a JSON Schema."
     )
-    regex: str | None = Field(default=None, description="Constrain answers to a regular expression (backend: sglang).")
+    regex: Annotated[str, AfterValidator(values.regex)] | None = Field(
+        default=None, description="Constrain answers to a regular expression (backend: sglang)."
+    )
     launch: LaunchSpec | None = Field(
         default=None, description="Start SGLang servers for this run (backend: sglang) instead of using running ones."
     )
     local: LocalSpec | None = Field(default=None, description="Settings of the embedded server (backend: local).")
-    model: str | None = Field(default=None, description="Model name sent with each request.")
+    model: NonEmptyStr | None = Field(default=None, description="Model name sent with each request.")
     api: Literal["chat", "completions"] = "chat"
-    api_key_env: str | None = Field(
+    api_key_env: Annotated[str, AfterValidator(values.env_name)] | None = Field(
         default=None, description="Name of the environment variable holding the API key (never the key itself)."
     )
     timeout_s: float = Field(default=120.0, gt=0, description="Per-request time limit.")
     max_retries: int = Field(default=4, ge=0, description="Retries of a request on 429/5xx/timeouts/resets.")
     max_concurrency: int = Field(default=256, ge=1, description="Requests in flight per step.")
-    generation: dict[str, Any] = Field(
-        default_factory=dict, description="Sampling parameters sent as-is: temperature, max_tokens, top_p, stop, ..."
+    generation: GenerationFields = Field(
+        default_factory=dict, description="Sampling fields (temperature, max_tokens, top_p, stop, seed, ...), "
+        "checked; a step's block overrides defaults.llm's field by field.",
     )
 
 
@@ -111,8 +127,12 @@ class StepSpec(_Strict):
         "source), 'concat' appends the inputs' rows.",
     )
     params: dict[str, Any] = Field(default_factory=dict, description="Arguments of the step class.")
-    input_mappings: dict[str, str] = Field(default_factory=dict, description="step input column -> dataset column.")
-    output_mappings: dict[str, str] = Field(default_factory=dict, description="step output column -> dataset column.")
+    input_mappings: dict[str, NonEmptyStr] = Field(
+        default_factory=dict, description="step input column -> dataset column."
+    )
+    output_mappings: dict[str, NonEmptyStr] = Field(
+        default_factory=dict, description="step output column -> dataset column."
+    )
     llm: LLMSpec | None = Field(default=None, description="Overrides of defaults.llm for this step.")
     concurrency: int | None = Field(default=None, ge=1, description="Batches processed at once.")
     workers: int | None = Field(
@@ -145,7 +165,9 @@ class DefaultsSpec(_Strict):
 
 
 class ExportSpec(_Strict):
-    steps: list[str] | None = Field(default=None, description="Steps whose rows are exported; omitted: the leaves.")
+    steps: list[str] | None = Field(
+        default=None, min_length=1, description="Steps whose rows are exported; omitted: the leaves."
+    )
     format: Literal["parquet", "jsonl"] = "parquet"
 
 

@@ -4,6 +4,9 @@ ruamel keeps line/column marks on its round-trip nodes; we copy them into a flat
 `{path: Position}` table once, so the rest of the loader works on plain dicts and lists
 (which pydantic validates and `--set` overrides can edit) and still points every error at
 the right line and column.
+
+Before ruamel builds anything, the file must be readable UTF-8 of bounded size (`reading`) and the
+document within bounds of depth and alias expansion (`yaml_limits`), so no input exhausts memory.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from pysynth.errors import SpecError
+from pysynth.spec.reading import read_pipeline_text
+from pysynth.spec.yaml_limits import check_yaml_limits
 
 FieldPath = tuple[str | int, ...]
 
@@ -63,18 +69,16 @@ class SourceMap:
 
 def load_yaml(path: Path) -> tuple[Any, SourceMap]:
     source = SourceMap(file=str(path))
+    text = read_pipeline_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such pipeline file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read the pipeline file: {exc}") from None
-    try:
+        check_yaml_limits(text, str(path))  # before building anything: aliases, depth and tags
         document = YAML(typ="rt").load(text)
     except DuplicateKeyError as exc:
         raise SpecError(_duplicate_key_message(path, text, exc)) from None
     except MarkedYAMLError as exc:
         raise SpecError(_syntax_error_message(path, exc)) from None
+    except ReaderError as exc:
+        raise SpecError(_reader_error_message(path, text, exc)) from None
     if document is None:
         raise SpecError(f"{path}:1:1: the pipeline file is empty")
     if isinstance(document, CommentedMap | CommentedSeq):  # errors about the whole file point at its first key
@@ -94,6 +98,17 @@ def _syntax_error_message(path: Path, exc: MarkedYAMLError) -> str:
     if exc.context and context is not None and elsewhere:
         message += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
     return message
+
+
+def _reader_error_message(path: Path, text: str, exc: ReaderError) -> str:
+    """A character YAML does not allow (a control character such as NUL), where it is."""
+    position = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return (f"{path}:{line}:{column}: the file holds the control character U+{code:04X}, which YAML does not "
+            f'allow (write it as the escape "{escape}" inside double quotes)')
 
 
 def _duplicate_key_message(path: Path, text: str, exc: DuplicateKeyError) -> str:
@@ -130,13 +145,20 @@ def _find_duplicate(node: Node, path: FieldPath, at: tuple[int, int]) -> tuple[F
     return None
 
 
+def _key_and_value_marks(node: CommentedMap, key: Any) -> tuple[tuple[int, int], tuple[int, int]]:
+    try:
+        return node.lc.key(key), node.lc.value(key)
+    except (KeyError, TypeError):  # merged in by `<<: *anchor`: it has no place here, the mapping does
+        here = (node.lc.line, node.lc.col)
+        return here, here
+
+
 def _plain(node: Any, path: FieldPath, source: SourceMap) -> Any:
     if isinstance(node, CommentedMap):
         plain: dict[Any, Any] = {}
         for key, value in node.items():
             child = (*path, str(key))
-            key_line, key_col = node.lc.key(key)
-            value_line, value_col = node.lc.value(key)
+            (key_line, key_col), (value_line, value_col) = _key_and_value_marks(node, key)
             source.keys[child] = Position(key_line + 1, key_col + 1)
             source.values[child] = Position(value_line + 1, value_col + 1)
             plain[key] = _plain(value, child, source)

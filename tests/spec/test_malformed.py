@@ -133,6 +133,83 @@ EXPECTED: dict[str, str] = {
     "input_mapping_missing_column.yaml": "malformed/input_mapping_missing_column.yaml:13:29: "
     "steps[1].input_mappings.topic: step 'ask' needs column 'subjct', which no upstream step produces "
     "(available: subject) (did you mean 'subject'?)",
+    # YAML limits, encodings and values YAML reads its own way
+    "yaml_alias_bomb.yaml": "malformed/yaml_alias_bomb.yaml:7:8: aliases expand to more than 100000 values (*e "
+    "alone stands for 66430); write the values out or use fewer aliases",
+    "yaml_too_deep.yaml": "malformed/yaml_too_deep.yaml:3:72: the document nests more than 64 levels deep",
+    "yaml_recursive_alias.yaml": "malformed/yaml_recursive_alias.yaml:6:31: alias *steps is inside the node &steps "
+    "names (a recursive document cannot be loaded)",
+    "yaml_tag.yaml": "malformed/yaml_tag.yaml:6:13: YAML tag '!!python/object:collections.OrderedDict' is not "
+    "supported (pipeline files are plain mappings, lists, strings and numbers)",
+    "control_character.yaml": "malformed/control_character.yaml:6:44: the file holds the control character U+0001, "
+    "which YAML does not allow (write it as the escape \"\\x01\" inside double quotes)",
+    "not_utf8.yaml": "malformed/not_utf8.yaml:6:44: the file is not UTF-8 text: byte 0xe9 (invalid continuation "
+    "byte); save it as UTF-8",
+    "utf16.yaml": "malformed/utf16.yaml:1:1: the file is UTF-16 text: save it as UTF-8",
+    "date_for_text.yaml": "malformed/date_for_text.yaml:3:14: description: must be a string (got the date "
+    "2024-05-01: quote it to write text)",
+    "merge_key_error.yaml": "malformed/merge_key_error.yaml:4:74: steps[0].concurrency: must be at least 1 (got 0)\n"
+    "malformed/merge_key_error.yaml:5:5: steps[1].concurrency: must be at least 1 (got 0)",
+    # ${...} syntax
+    "env_unterminated.yaml": "malformed/env_unterminated.yaml:4:51: defaults.llm.model: "
+    "'${PYSYNTH_TEST_MODEL:-tiny' has no closing '}' (write $$ for a literal $, e.g. $${HOME} for the text ${HOME})",
+    "env_bad_name.yaml": "malformed/env_bad_name.yaml:4:19: defaults.llm.base_url: '1PORT' in '${1PORT:-30000}' is "
+    "not an environment variable name (letters, digits and '_', not starting with a digit)",
+    "env_shell_form.yaml": "malformed/env_shell_form.yaml:4:51: defaults.llm.model: '${PYSYNTH_TEST_MODEL-tiny}' is "
+    "not supported: write ${PYSYNTH_TEST_MODEL} or ${PYSYNTH_TEST_MODEL:-default} (and $$ for a literal $)",
+    # values the schema checks
+    "not_finite.yaml": "malformed/not_finite.yaml:12:22: steps[1].llm.timeout_s: must be a finite number (got inf)",
+    "export_steps_empty.yaml": "malformed/export_steps_empty.yaml:8:10: export.steps: must not be empty",
+    "mapping_empty_column.yaml": "malformed/mapping_empty_column.yaml:12:35: steps[1].output_mappings.generation: "
+    "must not be empty",
+    "launch_gpus_bad.yaml": "malformed/launch_gpus_bad.yaml:7:20: defaults.llm.launch.gpus: must be GPU indices "
+    "separated by commas, e.g. '0,1,2,3' (got '0,,1')",
+    "base_url_not_http.yaml": "malformed/base_url_not_http.yaml:12:21: steps[1].llm.base_url: must be an http:// or "
+    "https:// URL such as http://127.0.0.1:30000/v1 (got '127.0.0.1:30000/v1')",
+    "base_url_endpoint.yaml": "malformed/base_url_endpoint.yaml:12:21: steps[1].llm.base_url: must be the API root, "
+    "ending in /v1, not an endpoint below it (got 'http://127.0.0.1:9/v1/chat/completions')",
+    "endpoints_empty.yaml": "malformed/endpoints_empty.yaml:12:38: steps[1].llm.endpoints: must not be empty",
+    "endpoints_duplicate.yaml": "malformed/endpoints_duplicate.yaml:14:18: steps[1].llm.endpoints: "
+    "'http://10.0.0.1:30000/v1' is listed twice (items 0 and 2)",
+    "api_key_env_not_a_name.yaml": "malformed/api_key_env_not_a_name.yaml:12:24: steps[1].llm.api_key_env: must be "
+    "the name of an environment variable (letters, digits and '_'), not the key itself",
+    "regex_invalid.yaml": "malformed/regex_invalid.yaml:12:35: steps[1].llm.regex: must be a valid regular "
+    "expression: unterminated character set at position 0 (got '[A-D')",
+    "json_schema_bad_type.yaml": "malformed/json_schema_bad_type.yaml:13:20: steps[1].llm.json_schema: "
+    "properties.answer.type: 'strng' is not a JSON type (one of array, boolean, integer, null, number, object, "
+    "string)",
+    # sampling fields (llm.generation)
+    "generation_unknown_field.yaml": "malformed/generation_unknown_field.yaml:13:20: "
+    "steps[1].llm.generation.temperture: unknown field 'temperture' (did you mean 'temperature'?)",
+    "generation_out_of_range.yaml": "malformed/generation_out_of_range.yaml:13:45: steps[1].llm.generation.top_p: "
+    "must be at most 1 (got 7)",
+    "generation_wrong_type.yaml": "malformed/generation_wrong_type.yaml:13:32: steps[1].llm.generation.max_tokens: "
+    "must be an integer (got 'lots')",
+    "generation_n.yaml": "malformed/generation_n.yaml:13:20: steps[1].llm.generation.n: unknown field 'n' (pysynth "
+    "sets n itself: ask for several answers with the step's params.num_generations)",
+    "generation_stop_empty.yaml": "malformed/generation_stop_empty.yaml:13:26: steps[1].llm.generation.stop: must "
+    "not be empty (omit stop for none)",
+    "generation_server_field.yaml": "malformed/generation_server_field.yaml:13:20: "
+    "steps[1].llm.generation.frobnicate_logits: unknown field 'frobnicate_logits' (a field only your server knows "
+    "goes under extra_body)",
+    # mappings and counts (checked on the built steps)
+    "num_generations_zero.yaml": "malformed/num_generations_zero.yaml:11:64: steps[1].params.num_generations: must "
+    "be at least 1, the answers to ask for per row (got 0)",
+    "output_mappings_same_column.yaml": "malformed/output_mappings_same_column.yaml:12:55: "
+    "steps[1].output_mappings.model_name: maps output 'model_name' onto 'answer', where output 'generation' goes "
+    "too: two outputs cannot share a column",
+    "output_mappings_onto_output.yaml": "malformed/output_mappings_onto_output.yaml:12:35: "
+    "steps[1].output_mappings.generation: maps output 'generation' onto 'model_name', a column the step already "
+    "outputs (map 'model_name' elsewhere too, or pick another name): two outputs cannot share a column",
+    "output_mappings_unknown_output.yaml": "malformed/output_mappings_unknown_output.yaml:12:23: "
+    "steps[1].output_mappings.generaton: step 'ask' has no output column 'generaton' (its outputs: generation, "
+    "model_name) (did you mean 'generation'?)",
+    "input_mappings_unknown_input.yaml": "malformed/input_mappings_unknown_input.yaml:12:22: "
+    "steps[1].input_mappings.txt: step 'ask' has no input column 'txt' (its inputs: text) (did you mean 'text'?)",
+    "keep_columns_empty.yaml": "malformed/keep_columns_empty.yaml:9:23: steps[1].params.columns: must not be empty: "
+    "step 'keep' would make rows without columns",
+    "load_rows_empty_data.yaml": "malformed/load_rows_empty_data.yaml:7:13: steps[0].params.data: must not be "
+    "empty: step 'rows' takes its columns from it",
 }
 
 
