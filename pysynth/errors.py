@@ -1,10 +1,19 @@
-"""The one exception hierarchy of pysynth. Native (Rust) errors are raised as these classes too."""
+"""The one exception hierarchy of pysynth. Native (Rust) errors are raised as these classes too.
+
+Each class carries the exit status the command line ends with (`exit_code`): 2 for what the user
+must fix, 1 for a run that stopped, 130 for an interrupted one. An exception that is not a
+`PysynthError` is a bug (ours or a dependency's): the command line reports it as an internal error.
+"""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 
 class PysynthError(Exception):
     """Base class of every error pysynth raises on purpose."""
+
+    exit_code: ClassVar[int] = 2
 
 
 class ConfigError(PysynthError, ValueError):
@@ -50,6 +59,14 @@ class LLMRequestError(LLMError):
 
 class PipelineRunError(PysynthError):
     """A pipeline run stopped; everything already checkpointed stays on disk for `--resume`."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class RunInterrupted(PipelineRunError):
+    """A pipeline run was stopped by SIGINT or SIGTERM (the shell's 128 + SIGINT)."""
+
+    exit_code: ClassVar[int] = 130
 
 
 class TrainingError(PysynthError):

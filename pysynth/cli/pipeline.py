@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-
-from pysynth.errors import PipelineRunError
 
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override a value: KEY.PATH=VALUE (repeatable).")]
 
@@ -39,23 +36,24 @@ def run_command(
                                            "the request cache of OUTPUT holds.")] = False,
     overrides: SetOption = None,
 ) -> None:
-    """Run a pipeline: one Parquet file per leaf step in OUTPUT, plus run.json."""
-    from pysynth.runtime import run_pipeline
+    """Run a pipeline: one Parquet file per leaf step in OUTPUT, plus run.json.
 
-    compiled = _compile(file, overrides)
-    try:
+    A failed run exits 1, an interrupted one 130 (the `PipelineRunError` classes say so); an internal
+    error keeps its traceback in OUTPUT/.pysynth/error.log."""
+    from pysynth.cli.failures import errors_logged_in
+    from pysynth.runtime import run_pipeline
+    from pysynth.runtime.run import CHECKPOINT_DIR
+
+    with errors_logged_in(output / CHECKPOINT_DIR):
+        compiled = _compile(file, overrides)
         result = run_pipeline(compiled, output, resume=resume, overwrite=overwrite, quiet=quiet,
                               use_cache=not no_cache)
-    except PipelineRunError as error:
-        print(f"error: {error}", file=sys.stderr)
-        interrupted = "interrupted" in str(error)
-        raise typer.Exit(130 if interrupted else 1) from None
-    for name, step in result.manifest["steps"].items():
-        reasons = ", ".join(f"{reason}: {count}" for reason, count in step["dropped_by_reason"].items())
-        dropped = f", dropped {step['dropped']} ({reasons})" if step["dropped"] else ""
-        failed = f", failed {step['failed']}" if step["failed"] else ""
-        cached = f", {step['cache_hits']} answers from the cache" if step.get("cache_hits") else ""
-        typer.echo(f"{name}: {step['rows_in']} in, {step['rows_out']} out{dropped}{failed}{cached}")
+    for name, step in result.manifest.steps.items():
+        reasons = ", ".join(f"{reason}: {count}" for reason, count in step.dropped_by_reason.items())
+        dropped = f", dropped {step.dropped} ({reasons})" if step.dropped else ""
+        failed = f", failed {step.failed}" if step.failed else ""
+        cached = f", {step.cache_hits} answers from the cache" if step.cache_hits else ""
+        typer.echo(f"{name}: {step.rows_in} in, {step.rows_out} out{dropped}{failed}{cached}")
     for name, path in result.outputs.items():
         typer.echo(f"output {name}: {path}")
     typer.echo(f"manifest: {result.manifest_path}")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -23,15 +22,16 @@ from pysynth.spec import LLMSpec, LoadedSpec, StepSpec, describe_errors, did_you
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # distilabel's import emits pydantic deprecation warnings
     from distilabel.pipeline import Pipeline
-    from distilabel.steps.base import GeneratorStep, _Step
-    from distilabel.steps.tasks.base import _Task
+    from distilabel.steps import GeneratorStep
     from pydantic import ValidationError
 
 from pysynth.dag.checks import check_columns, order_steps, resolve_parents
 from pysynth.dag.llm import ServerPlan, make_llm, request_identity, resolve_llm, server_plan
+from pysynth.dag.user_modules import importable_from
 from pysynth.fingerprint import step_fingerprint
 from pysynth.steps import UnknownStepType, import_path, resolve_step_type
-from pysynth.steps.base import path_params
+from pysynth.steps.adapter import AnyStep, is_task
+from pysynth.steps.contract import path_params
 
 # Step fields the YAML sets through its own keys, never through `params`.
 RESERVED_PARAMS = frozenset({"name", "pipeline", "input_mappings", "output_mappings", "llm", "resources", "use_cache"})
@@ -46,7 +46,7 @@ class StepKind(StrEnum):
 @dataclass(frozen=True)
 class StepNode:
     spec: StepSpec
-    step: _Step
+    step: AnyStep
     parents: tuple[str, ...]
     kind: StepKind
     fingerprint: str
@@ -71,11 +71,13 @@ class CompiledPipeline:
 
 
 def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
+    """Pure: picks no ports, creates no files and leaves `sys.path` as it found it; the run owns resources."""
+    with importable_from(loaded.path.parent, write_bytecode=False):
+        return _compile(loaded)
+
+
+def _compile(loaded: LoadedSpec) -> CompiledPipeline:
     spec, source = loaded.spec, loaded.source
-    # User modules next to the pipeline file (functions of `map`/`filter`) import like installed ones.
-    pipeline_dir = str(loaded.path.resolve().parent)
-    if pipeline_dir not in sys.path:
-        sys.path.insert(0, pipeline_dir)
     step_classes = [_step_class(loaded, index) for index in range(len(spec.steps))]
     sources = {step.name for step, cls in zip(spec.steps, step_classes, strict=True) if issubclass(cls, GeneratorStep)}
     parents = resolve_parents(spec, source, sources)
@@ -86,7 +88,7 @@ def compile_pipeline(loaded: LoadedSpec) -> CompiledPipeline:
     for index in order:
         step_spec = spec.steps[index]
         step_parents = parents[step_spec.name]
-        llm = resolve_llm(loaded, index) if issubclass(step_classes[index], _Task) else None
+        llm = resolve_llm(loaded, index) if is_task(step_classes[index]) else None
         server = server_plan(llm, loaded, index, servers) if llm is not None else None
         step, kwargs = _build_step(loaded, index, step_classes[index], pipeline, llm, server)
         kind = StepKind.GENERATOR if step.is_generator else StepKind.GLOBAL if step.is_global else StepKind.NORMAL
@@ -155,7 +157,7 @@ def _no_input_message(step_spec: StepSpec) -> str:
             "(start the pipeline with a source step such as make_rows or load_file)")
 
 
-def _step_class(loaded: LoadedSpec, index: int) -> type[_Step]:
+def _step_class(loaded: LoadedSpec, index: int) -> type[AnyStep]:
     step_spec = loaded.spec.steps[index]
     try:
         return resolve_step_type(step_spec.type)
@@ -165,9 +167,9 @@ def _step_class(loaded: LoadedSpec, index: int) -> type[_Step]:
 
 
 def _build_step(
-    loaded: LoadedSpec, index: int, step_class: type[_Step], pipeline: Pipeline, llm: LLMSpec | None,
+    loaded: LoadedSpec, index: int, step_class: type[AnyStep], pipeline: Pipeline, llm: LLMSpec | None,
     server: ServerPlan | None,
-) -> tuple[_Step, dict[str, Any]]:
+) -> tuple[AnyStep, dict[str, Any]]:
     step_spec, source, where = loaded.spec.steps[index], loaded.source, ("steps", index)
     for key in step_spec.params:
         if key in RESERVED_PARAMS:

@@ -1,20 +1,21 @@
 """The `llm:` block of an LLM step: merged with the defaults, checked, and turned into a client.
 
 Also decides which servers the run itself must start: SGLang servers of an `llm.launch` block, or
-the embedded llama.cpp server of `backend: local` (steps with the same settings share one).
+the embedded llama.cpp server of `backend: local` (steps with the same settings share one). A local
+server's port is picked when the run starts it, so its steps' clients get their URL then, not here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
 from pysynth.errors import PysynthError
 from pysynth.llm.launcher import ServePlan
-from pysynth.llm.local import EMBEDDED_MODEL_NAME, LocalServerPlan, free_port
+from pysynth.llm.local import EMBEDDED_MODEL_NAME, LocalServerPlan
 from pysynth.spec import LLMSpec, LoadedSpec
+from pysynth.spec.generation import request_fields
 from pysynth.spec.models import LocalSpec
 
 ServerPlan = ServePlan | LocalServerPlan
@@ -99,13 +100,10 @@ def server_plan(llm: LLMSpec, loaded: LoadedSpec, index: int, started: dict[Any,
         if not os.path.isfile(model_path):
             raise loaded.source.error(llm_field(loaded, index, "local"), f"model_path: no such GGUF file "
                                       f"'{local.model_path}' (relative paths start at the pipeline file's folder)")
-    # The settings without a port identify the server: steps that share them share it.
-    key = LocalServerPlan(model_path=model_path, port=0, slots=local.slots, context=local.context,
-                          threads=local.threads, chat_template=local.chat_template, extra_args=tuple(local.args))
-    if key not in started:
-        # The port is chosen now so every client knows its URL before the server starts.
-        started[key] = dataclasses.replace(key, port=free_port())
-    return started[key]
+    # The settings identify the server: steps that share them share it. No port yet: the run picks one.
+    local_plan = LocalServerPlan(model_path=model_path, slots=local.slots, context=local.context,
+                                 threads=local.threads, chat_template=local.chat_template, extra_args=tuple(local.args))
+    return started.setdefault(local_plan, local_plan)
 
 
 def make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int, server: ServerPlan | None) -> Any:
@@ -118,9 +116,7 @@ def make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int, server: ServerPlan | 
             raise loaded.source.error(llm_field(loaded, index, "api_key_env"), f"environment variable "
                                       f"'{llm.api_key_env}' is not set (it should hold the API key)")
     base_url, endpoints = llm.base_url or "", list(llm.endpoints or [])
-    if isinstance(server, LocalServerPlan):
-        base_url = server.urls()[0]
-    elif server is not None:
+    if isinstance(server, ServePlan):  # a local server's URL is set when the run has started it
         endpoints = server.urls()
     if llm.endpoints_file:
         from pysynth.llm.endpoints import load_endpoints_file
@@ -148,7 +144,7 @@ def request_identity(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, 
 
 def generation_kwargs(llm: LLMSpec, loaded: LoadedSpec, index: int) -> dict[str, Any]:
     """Sampling fields plus the structured-output constraints, in the wire format SGLang reads."""
-    kwargs = dict(llm.generation)
+    kwargs = request_fields(llm.generation)
     if llm.regex is not None:
         kwargs["regex"] = llm.regex
     if llm.json_schema is not None:

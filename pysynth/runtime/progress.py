@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from pysynth.runtime.state import StepState
+from pysynth.dag import StepKind
+from pysynth.runtime.state import StepState, StepStatus
 
 QUIET_INTERVAL_S = 30.0
 
@@ -43,9 +44,9 @@ def summary_line(states: dict[str, StepState]) -> str:
 
 
 def _eta(state: StepState, states: dict[str, StepState]) -> str:
-    if state.status != "running" or state.kind == "generator":
+    if state.status is not StepStatus.RUNNING or state.kind is StepKind.GENERATOR:
         return ""
-    expected = max((s.expected_rows or 0 for s in states.values() if s.kind == "generator"), default=0)
+    expected = max((s.expected_rows or 0 for s in states.values() if s.kind is StepKind.GENERATOR), default=0)
     rate = state.rate
     if not expected or rate <= 0 or state.stats.rows_in >= expected:
         return ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import json
 import shutil
 import signal
 import time
@@ -13,11 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from pysynth.dag import CompiledPipeline
-from pysynth.errors import PipelineRunError, PysynthError
+from pysynth.dag.user_modules import importable_from
+from pysynth.errors import PipelineRunError, PysynthError, RunInterrupted
+from pysynth.llm.local import LocalServerPlan
 from pysynth.runtime.executor import Executor
 from pysynth.runtime.exports import export_side_files, export_step
-from pysynth.runtime.manifest import MANIFEST_NAME, build_manifest, write_manifest
+from pysynth.runtime.manifest import (MANIFEST_NAME, RunManifest, RunStatus, build_manifest, read_manifest,
+                                      write_manifest)
 from pysynth.runtime.progress import show_progress
+from pysynth.steps.contract import KnowsItsRowCount, WritesArtifacts
 
 CHECKPOINT_DIR = ".pysynth"
 
@@ -27,21 +30,26 @@ class PipelineResult:
     output_dir: Path
     manifest_path: Path
     outputs: dict[str, Path]
-    manifest: dict[str, Any]
+    manifest: RunManifest
 
 
 def run_pipeline(compiled: CompiledPipeline, output: Path, *, resume: bool = False, overwrite: bool = False,
                  quiet: bool = True, use_cache: bool = True) -> PipelineResult:
-    """Runs to completion or raises `PipelineRunError`; either way `<output>/run.json` says what happened.
+    """Runs to completion or raises `PipelineRunError` (`RunInterrupted` on SIGINT/SIGTERM); an exception
+    that is not a `PysynthError` (a bug) propagates as it was raised. Either way `<output>/run.json`
+    says what happened.
 
-    `use_cache=False` sends every LLM request even when the request cache holds its answer."""
+    The pipeline's folder is on `sys.path` while the run lasts, for its user modules (and the worker
+    processes it spawns). `use_cache=False` sends every LLM request even when the request cache holds
+    its answer."""
     root = _prepare(output, resume=resume, overwrite=overwrite)
     with open(root / "lock", "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PipelineRunError(f"{output}: another pysynth run is using this directory") from None
-        return _run_locked(compiled, output, root, quiet=quiet, use_cache=use_cache)
+        with importable_from(compiled.loaded.path.parent):
+            return _run_locked(compiled, output, root, quiet=quiet, use_cache=use_cache)
 
 
 def _prepare(output: Path, *, resume: bool, overwrite: bool) -> Path:
@@ -58,44 +66,42 @@ def _prepare(output: Path, *, resume: bool, overwrite: bool) -> Path:
 
 def _remove_earlier_outputs(output: Path) -> None:
     """What the earlier run exported, so no stale file outlives an --overwrite."""
-    manifest_path = output / MANIFEST_NAME
     try:
-        manifest = json.loads(manifest_path.read_text())
-    except (OSError, ValueError):
+        manifest = read_manifest(output)
+    except (OSError, ValueError):  # none, or not one this version wrote: nothing known to remove
         return
-    paths = list(manifest.get("outputs", {}).values())
-    for step in manifest.get("steps", {}).values():
-        paths += [step[key] for key in ("failed_rows_file", "dropped_rows_file") if key in step]
+    paths = list(manifest.outputs.values())
+    for step in manifest.steps.values():
+        paths += [path for path in (step.failed_rows_file, step.dropped_rows_file) if path is not None]
     for path in paths:
         Path(path).unlink(missing_ok=True)
-    manifest_path.unlink(missing_ok=True)
+    (output / MANIFEST_NAME).unlink(missing_ok=True)
 
 
 def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: bool, use_cache: bool) -> PipelineResult:
     executor = Executor(compiled, root, use_cache=use_cache)
     for node in compiled.nodes.values():  # steps that write artifacts (a concept graph) next to the outputs
-        bind = getattr(node.step, "bind_output_dir", None)
-        if callable(bind):
-            bind(output.resolve())
+        if isinstance(node.step, WritesArtifacts):
+            node.step.bind_output_dir(output.resolve())
     for name, node in compiled.nodes.items():
-        expected = getattr(node.step, "expected_rows", None)
-        if callable(expected):
-            executor.states[name].expected_rows = expected()
-    started, status, error = time.time(), "completed", None
+        if isinstance(node.step, KnowsItsRowCount):
+            executor.states[name].expected_rows = node.step.expected_rows()
+    started, status, error, cause = time.time(), RunStatus.COMPLETED, None, None
     launchers = []
     try:
         launchers = _launch_servers(compiled, root)
         asyncio.run(_main(executor, f"pipeline {compiled.loaded.spec.name}", quiet))
     except (KeyboardInterrupt, asyncio.CancelledError):
-        status, error = "interrupted", "interrupted (SIGINT/SIGTERM)"
-    except BaseException as exc:  # noqa: BLE001 - reported in the manifest and re-raised as one clear error
-        status, error = "failed", _first_cause(exc)
+        status, error = RunStatus.INTERRUPTED, "interrupted (SIGINT/SIGTERM)"
+    except BaseException as exc:  # noqa: BLE001 - reported in the manifest, then raised again
+        status, cause = RunStatus.FAILED, _first_cause(exc)
+        error = str(cause) if isinstance(cause, PysynthError) else f"{type(cause).__name__}: {cause}"
     finally:
         for launcher in launchers:
             launcher.stop()
     outputs: dict[str, str] = {}
     side_files: dict[str, dict[str, str]] = {}
-    if status == "completed":
+    if status is RunStatus.COMPLETED:
         for name in compiled.nodes:
             shards = executor.checkpoints[name].done_shards() or []
             side_files[name] = export_side_files(executor.checkpoints[name], shards, output, name)
@@ -105,9 +111,12 @@ def _run_locked(compiled: CompiledPipeline, output: Path, root: Path, *, quiet: 
     manifest = build_manifest(compiled, executor.states, status=status, started=started, outputs=outputs,
                               side_files=side_files, error=error)
     manifest_path = write_manifest(output, manifest)
-    if status != "completed":
-        raise PipelineRunError(f"run {status}: {error}; finished batches are checkpointed in {root}, "
-                               "rerun with --resume to continue")
+    if isinstance(cause, Exception) and not isinstance(cause, PysynthError):
+        raise cause  # a bug: its own type and traceback tell more than a run error would
+    if status is not RunStatus.COMPLETED:
+        stopped = RunInterrupted if status is RunStatus.INTERRUPTED else PipelineRunError
+        raise stopped(f"run {status}: {error}; finished batches are checkpointed in {root}, "
+                      "rerun with --resume to continue")
     return PipelineResult(output, manifest_path, {name: Path(path) for name, path in outputs.items()}, manifest)
 
 
@@ -115,7 +124,8 @@ def _launch_servers(compiled: CompiledPipeline, root: Path) -> list[Any]:
     """Starts each distinct server the steps need (SGLang `launch`, `backend: local`), waits for health.
 
     Their output goes to `<output>/.pysynth/servers.log`, not the terminal: a server logs every
-    request. A server that fails to start raises with its last lines.
+    request. A server that fails to start raises with its last lines. A local server's port is
+    picked as it starts, so its steps' clients learn their URL here.
     """
     from pysynth.llm.launcher import Launcher
 
@@ -133,7 +143,11 @@ def _launch_servers(compiled: CompiledPipeline, root: Path) -> list[Any]:
         for plan, startup_timeout_s in plans.items():
             launcher = Launcher(plan, log=log)
             launchers.append(launcher)
-            launcher.start(startup_timeout_s)
+            urls = launcher.start(startup_timeout_s)
+            if isinstance(plan, LocalServerPlan):
+                for node in compiled.nodes.values():
+                    if node.server == plan:
+                        node.step.llm.base_url = urls[0]
     except BaseException:
         for launcher in launchers:
             launcher.stop()
@@ -149,9 +163,7 @@ async def _main(executor: Executor, title: str, quiet: bool) -> None:
         await executor.run()
 
 
-def _first_cause(exc: BaseException) -> str:
+def _first_cause(exc: BaseException) -> BaseException:
     while isinstance(exc, BaseExceptionGroup):
         exc = exc.exceptions[0]
-    if isinstance(exc, PysynthError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return exc

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 
+from pysynth.dag import StepKind
 from pysynth.runtime.checkpoint import BatchStats
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    REUSED = "reused"  # every batch came from the checkpoint of an earlier run
+    DONE = "done"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
 
 
 @dataclass
 class StepState:
     name: str
-    kind: str
+    kind: StepKind
     fingerprint: str
-    status: str = "pending"  # pending | running | reused | done | failed | interrupted
+    status: StepStatus = StepStatus.PENDING
     stats: BatchStats = field(default_factory=BatchStats)
     shards: int = 0
     started: float | None = None
@@ -21,10 +32,10 @@ class StepState:
     expected_rows: int | None = None  # rows its source will emit, when the source knows
 
     def start(self) -> None:
-        self.status = "running"
+        self.status = StepStatus.RUNNING
         self.started = time.monotonic()
 
-    def finish(self, status: str = "done") -> None:
+    def finish(self, status: StepStatus = StepStatus.DONE) -> None:
         self.status = status
         self.finished = time.monotonic()
 
@@ -38,5 +49,5 @@ class StepState:
     def rate(self) -> float:
         """Input rows per second (output rows for sources)."""
         seconds = self.wall_seconds
-        done = self.stats.rows_in if self.kind != "generator" else self.stats.rows_out
+        done = self.stats.rows_in if self.kind is not StepKind.GENERATOR else self.stats.rows_out
         return done / seconds if seconds > 0 else 0.0

@@ -46,8 +46,8 @@ def test_a_rerun_of_an_edited_step_sends_no_request_whose_answer_is_cached(tmp_p
         second = run(tmp_path, pipeline(server.base_url, gen_extra="output_mappings: {generation: text}"),
                      resume=True)
         assert server.stats()["requests"] == 24, "a cached answer was asked for again"
-    gen = second.manifest["steps"]["gen"]
-    assert (gen["cache_hits"], gen["requests"]) == (24, 0)
+    gen = second.manifest.steps["gen"]
+    assert (gen.cache_hits, gen.requests) == (24, 0)
     assert sorted_rows(second.outputs["gen"])["text"].to_list() == answers
 
 
@@ -61,7 +61,7 @@ def test_no_cache_and_cache_false_send_every_request_again(tmp_path: Path, switc
         else:
             result = run(tmp_path, pipeline(server.base_url, gen_extra=extra), resume=True, use_cache=False)
         assert server.stats()["requests"] == 48
-    assert result.manifest["steps"]["gen"]["cache_hits"] == 0
+    assert result.manifest.steps["gen"].cache_hits == 0
 
 
 def test_changing_what_is_sent_misses_the_cache(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_raising_max_tokens_with_retry_truncated_resends_only_the_cut_answers(tm
         assert server.stats()["requests"] == 16, "answers that were not cut are reused under a larger limit"
     assert all(len(text.split()) == 6 for text in cut)
     assert all(len(text.split()) == 8 for text in sorted_rows(full.outputs["gen"])["generation"])
-    assert full.manifest["steps"]["gen"]["cache_hits"] == 8
+    assert full.manifest.steps["gen"].cache_hits == 8
 
 
 def test_without_retry_truncated_another_limit_is_another_request(tmp_path: Path) -> None:

@@ -26,10 +26,10 @@ def test_llm_pipeline_yields_one_answer_per_row(tmp_path: Path, server) -> None:
     assert rows["_row_id"].n_unique() == 30
     by_topic = dict(zip(rows["topic"], rows["loud"], strict=True))
     assert by_topic["t17"] == "REPLY TO: WRITE ABOUT T17"
-    gen = result.manifest["steps"]["gen"]
-    assert (gen["rows_in"], gen["rows_out"], gen["failed"], gen["requests"]) == (30, 30, 0, 30)
-    assert gen["tokens"]["output"] > 0
-    assert result.manifest["status"] == "completed"
+    gen = result.manifest.steps["gen"]
+    assert (gen.rows_in, gen.rows_out, gen.failed, gen.requests) == (30, 30, 0, 30)
+    assert gen.tokens.output > 0
+    assert result.manifest.status == "completed"
     assert json.loads((tmp_path / "out" / "run.json").read_text())["steps"]["loud"]["rows_out"] == 30
 
 
@@ -37,7 +37,7 @@ def test_llm_pipeline_yields_one_answer_per_row(tmp_path: Path, server) -> None:
 def test_transient_faults_are_retried_until_the_row_succeeds(tmp_path: Path, server, fault: str) -> None:  # type: ignore[no-untyped-def]
     server.set_faults([{"match": "about t3", "fault": fault, "times": 2, "delay_s": 0}])
     result = run(write_pipeline(tmp_path, llm_pipeline(count=8)), tmp_path / "out")
-    assert result.manifest["steps"]["gen"]["rows_out"] == 8
+    assert result.manifest.steps["gen"].rows_out == 8
     assert server.stats()["requests"] == 8 + 2
 
 
@@ -49,15 +49,15 @@ def test_a_row_that_keeps_failing_is_isolated_with_its_error(tmp_path: Path, ser
     failed = pl.read_parquet(tmp_path / "out" / "failed" / "gen.parquet")
     assert failed["topic"].to_list() == ["t7"]
     assert "500" in failed["error"][0] and "4 attempts" in failed["error"][0]
-    assert result.manifest["steps"]["gen"]["failed"] == 1
+    assert result.manifest.steps["gen"].failed == 1
 
 
 def test_a_hanging_request_times_out_and_only_its_row_fails(tmp_path: Path, server) -> None:  # type: ignore[no-untyped-def]
     server.set_faults([{"match": "about t2", "fault": "hang", "times": None, "delay_s": 0}])
     body = llm_pipeline(count=6).replace("max_retries: 3, timeout_s: 10", "max_retries: 1, timeout_s: 0.5")
     result = run(write_pipeline(tmp_path, body), tmp_path / "out")
-    assert result.manifest["steps"]["gen"]["rows_out"] == 5
-    assert result.manifest["steps"]["gen"]["failed"] == 1
+    assert result.manifest.steps["gen"].rows_out == 5
+    assert result.manifest.steps["gen"].failed == 1
 
 
 def test_step_logic_failure_fails_only_that_row(tmp_path: Path) -> None:
@@ -83,8 +83,8 @@ def test_filters_count_drops_by_reason_and_fan_out_gets_unique_ids(tmp_path: Pat
       - {name: parts, type: map, params: {function: "user_steps:explode_me", output_columns: [part]}}
     """
     result = run(write_pipeline(tmp_path, body), tmp_path / "out")
-    evens = result.manifest["steps"]["evens"]
-    assert evens["dropped_by_reason"] == {"odd topic": 5} and evens["rows_out"] == 5
+    evens = result.manifest.steps["evens"]
+    assert evens.dropped_by_reason == {"odd topic": 5} and evens.rows_out == 5
     rows = sorted_rows(result.outputs["parts"])
     assert rows.height == 10 and rows["_row_id"].n_unique() == 10
     assert "src:4.1" in rows["_row_id"].to_list()
@@ -138,7 +138,7 @@ def test_global_step_sees_every_row_and_says_why_it_dropped(tmp_path: Path) -> N
       - {name: unique, type: near_dedup, params: {column: text, threshold: 0.9, ngram: 2}}
     """
     result = run(write_pipeline(tmp_path, body), tmp_path / "out")
-    assert result.manifest["steps"]["unique"]["dropped_by_reason"] == {"near duplicate": 2}
+    assert result.manifest.steps["unique"].dropped_by_reason == {"near duplicate": 2}
     assert sorted_rows(result.outputs["unique"]).height == 20
 
 
@@ -175,13 +175,13 @@ def test_changing_a_step_reruns_it_and_its_descendants_only(tmp_path: Path, serv
     assert server.stats()["requests"] == 10
     again = run(write_pipeline(tmp_path, llm_pipeline(count=10)), tmp_path / "out", resume=True)
     assert server.stats()["requests"] == 10, "a finished run resumed must not call the LLM again"
-    assert {name: step["status"] for name, step in again.manifest["steps"].items()} == {
+    assert {name: step.status for name, step in again.manifest.steps.items()} == {
         "src": "reused", "gen": "reused", "loud": "reused"}
     assert sorted_rows(again.outputs["loud"]).equals(sorted_rows(first.outputs["loud"]))
     changed = run(write_pipeline(tmp_path, llm_pipeline(count=10, template="Explain {topic}")), tmp_path / "out",
                   resume=True)
     assert server.stats()["requests"] == 20
-    assert {name: step["status"] for name, step in changed.manifest["steps"].items()} == {
+    assert {name: step.status for name, step in changed.manifest.steps.items()} == {
         "src": "reused", "gen": "done", "loud": "done"}
     assert sorted_rows(changed.outputs["loud"])["loud"][0] == "REPLY TO: EXPLAIN T0"
 
@@ -192,7 +192,7 @@ def test_an_earlier_run_is_never_silently_mixed_in(tmp_path: Path) -> None:
     run(path, tmp_path / "out")
     with pytest.raises(PipelineRunError, match="--resume .* or --overwrite"):
         run(path, tmp_path / "out")
-    assert run(path, tmp_path / "out", overwrite=True).manifest["steps"]["src"]["rows_out"] == 3
+    assert run(path, tmp_path / "out", overwrite=True).manifest.steps["src"].rows_out == 3
     renamed = body.replace("name: src", "name: source")
     run(write_pipeline(tmp_path, renamed), tmp_path / "out", overwrite=True)
     assert not (tmp_path / "out" / "src.parquet").exists(), "--overwrite left the earlier run's export"
@@ -228,4 +228,4 @@ def test_explode_fans_out_list_columns_and_drops_empty_lists(tmp_path: Path) -> 
     rows = sorted_rows(result.outputs["one_each"])
     assert rows.select("_row_id", "tags", "position").rows() == [
         ("src:0.0", "a", 0), ("src:0.1", "b", 1), ("src:0.2", "c", 2), ("src:2", "d", 0)]
-    assert result.manifest["steps"]["one_each"]["dropped_by_reason"] == {"'tags' is an empty list": 1}
+    assert result.manifest.steps["one_each"].dropped_by_reason == {"'tags' is an empty list": 1}

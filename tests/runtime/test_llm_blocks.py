@@ -84,5 +84,5 @@ def test_logprobs_asked_for_in_generation_land_in_a_column_and_latency_in_the_ma
     first = rows.row(0, named=True)
     assert first["logprobs"][0] == [{"token": "reply", "logprob": -0.1}]
     assert len(first["logprobs"]) == len(first["generation"].split())
-    step = result.manifest["steps"]["gen"]
-    assert step["requests"] == 12 and 0 < step["mean_latency_seconds"] < 5
+    step = result.manifest.steps["gen"]
+    assert step.requests == 12 and 0 < step.mean_latency_seconds < 5

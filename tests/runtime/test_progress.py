@@ -6,15 +6,16 @@ import time
 
 from rich.console import Console
 
+from pysynth.dag import StepKind
 from pysynth.runtime.checkpoint import BatchStats
 from pysynth.runtime.progress import render, summary_line
 from pysynth.runtime.state import StepState
 
 
 def test_table_shows_counts_rate_and_eta() -> None:
-    source = StepState("src", "generator", "f0", expected_rows=1000)
+    source = StepState("src", StepKind.GENERATOR, "f0", expected_rows=1000)
     source.start()
-    worker = StepState("gen", "normal", "f1")
+    worker = StepState("gen", StepKind.NORMAL, "f1")
     worker.start()
     worker.started = time.monotonic() - 10  # 10 s in, 100 of 1000 rows done: 10 rows/s, 90 s left
     worker.stats.add(BatchStats(rows_in=100, rows_out=98, failed=2, output_tokens=500))

@@ -100,9 +100,9 @@ def assert_only_t13_failed(result: PipelineResult, output: Path, error: str) -> 
     failed = pl.read_parquet(output / "failed" / "risky.parquet")
     assert failed["topic"].to_list() == ["t13"], f"failed rows: {failed['topic'].to_list()}"
     assert error in failed["error"][0], failed["error"][0]
-    step = result.manifest["steps"]["risky"]
-    assert (step["rows_in"], step["rows_out"], step["failed"]) == (40, 39, 1)
-    assert result.manifest["status"] == "completed"
+    step = result.manifest.steps["risky"]
+    assert (step.rows_in, step.rows_out, step.failed) == (40, 39, 1)
+    assert result.manifest.status == "completed"
 
 
 @pytest.mark.parametrize(("function", "extra", "error"), [
@@ -142,8 +142,8 @@ def test_empty_batches_pass_through_a_batch_step_with_a_row_timeout(tmp_path: Pa
              "{name: risky, type: tests.runtime.worker_fault_steps.LoseWorkerOnRow, row_timeout_s: 1, "
              "params: {culprit: t13}}")
     result = run(pipeline(tmp_path, *steps), tmp_path / "out")
-    step = result.manifest["steps"]["risky"]
-    assert (step["rows_in"], step["rows_out"], step["failed"], step["batches"]) == (0, 0, 0, 5)
+    step = result.manifest.steps["risky"]
+    assert (step.rows_in, step.rows_out, step.failed, step.batches) == (0, 0, 0, 5)
 
 
 def test_a_resumed_run_reuses_the_failed_rows_and_ignores_pool_settings(tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_a_resumed_run_reuses_the_failed_rows_and_ignores_pool_settings(tmp_path
     # workers and row_timeout_s change how a step runs, never its rows: the checkpoint stays valid.
     again = run(pipeline(tmp_path, map_step("exit_3", "row_timeout_s: 30, ").replace("workers: 2", "workers: 1")),
                 tmp_path / "out", resume=True)
-    assert {name: step["status"] for name, step in again.manifest["steps"].items()} == {
+    assert {name: step.status for name, step in again.manifest.steps.items()} == {
         "src": "reused", "risky": "reused"}
     assert_only_t13_failed(again, tmp_path / "out", "exit code 3")
     assert sorted_rows(again.outputs["risky"]).equals(sorted_rows(first.outputs["risky"]))
