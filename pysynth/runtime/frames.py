@@ -8,17 +8,20 @@ drops such columns silently, we do not.
 
 from __future__ import annotations
 
-from typing import Any
-
-import polars as pl
+from typing import TYPE_CHECKING, Any
 
 from pysynth.errors import PipelineRunError
+
+if TYPE_CHECKING:  # steps import `ROW_ID` from here; compiling a pipeline must not load polars
+    import polars as pl
 
 ROW_ID = "_row_id"
 Row = dict[str, Any]
 
 
 def rows_to_frame(rows: list[Row], *, step: str) -> pl.DataFrame:
+    import polars as pl
+
     if not rows:
         return pl.DataFrame(schema={ROW_ID: pl.String})
     try:
@@ -29,12 +32,6 @@ def rows_to_frame(rows: list[Row], *, step: str) -> pl.DataFrame:
 
 def frame_to_rows(frame: pl.DataFrame) -> list[Row]:
     return frame.to_dicts()
-
-
-def with_ids(rows: list[Row], ids: list[str]) -> list[Row]:
-    for row, row_id in zip(rows, ids, strict=True):
-        row[ROW_ID] = row_id
-    return rows
 
 
 def child_ids(parent_id: str, count: int) -> list[str]:

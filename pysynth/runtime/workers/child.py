@@ -16,15 +16,14 @@ from __future__ import annotations
 import ctypes
 import importlib
 import json
-import logging
 import os
 import pickle
 import signal
 import sys
-import warnings
 from multiprocessing.connection import Connection
 from typing import Any
 
+from pysynth import quiet
 from pysynth.runtime.frames import Row
 from pysynth.runtime.kernels import BatchResult, run_batch_step, run_row_step
 from pysynth.steps.base import RowStep
@@ -84,17 +83,9 @@ def _step(build: tuple[str, dict[str, Any]]) -> Any:
     key = json.dumps(build, sort_keys=True, default=str)
     if key not in _loaded:
         module_name, _, attribute = build[0].partition(":")
-        # A step built without a `Pipeline` logs a warning meant for distilabel scripts; here that is by design.
-        step_logs = logging.getLogger("distilabel.step")
-        level = step_logs.level
-        step_logs.setLevel(logging.ERROR)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                step_class = getattr(importlib.import_module(module_name), attribute)
-                step = step_class(**build[1])
-        finally:
-            step_logs.setLevel(level)
+        with quiet.rebuilding_step(build[1].get("name")):  # the parent built it first; steps do not pickle
+            step_class = getattr(importlib.import_module(module_name), attribute)
+            step = step_class(**build[1])
         step.load()
         _loaded[key] = step
     return _loaded[key]

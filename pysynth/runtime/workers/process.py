@@ -17,6 +17,7 @@ import signal
 import threading
 from typing import Any
 
+from pysynth import quiet
 from pysynth.runtime.workers.child import serve
 
 # spawn, not fork: the parent runs an event loop and HTTP sessions that must not be duplicated.
@@ -59,7 +60,9 @@ class WorkerProcess:
         self._loop = asyncio.get_running_loop()
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._conn, child_end = _SPAWN.Pipe(duplex=True)
-        self.process = _SPAWN.Process(target=serve, args=(child_end, build, os.getpid()), name=name, daemon=True)
+        # The worker starts in `quiet`, which silences dependency warnings before `serve`'s imports run.
+        self.process = _SPAWN.Process(target=quiet.call_quietly, name=name, daemon=True,
+                                      args=(serve.__module__, serve.__name__, child_end, build, os.getpid()))
         self.process.start()
         child_end.close()  # the worker's end must live only in the worker, or its death shows no EOF here
         self.idle = False

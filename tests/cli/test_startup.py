@@ -1,0 +1,87 @@
+"""A command imports only what it uses: which modules `import pysynth` and each command load.
+
+The mechanism, not the time (benchmarks/bench_startup.py times it): each check runs the command in
+a fresh interpreter, as `python -m pysynth.cli` does, and reads `sys.modules` when it is done.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "pipelines" / "data" / "dedup_demo.jsonl"
+QUEST = ROOT / "pipelines" / "quest.yaml"
+
+# Runs `pysynth ARGS...` (sys.argv[1:]) like `python -m pysynth.cli`, then prints the loaded modules.
+COMMAND = """
+import json, runpy, sys
+sys.argv = ["pysynth", *sys.argv[1:]]
+try:
+    runpy.run_module("pysynth.cli", run_name="__main__", alter_sys=True)
+except SystemExit as exit:
+    status = exit.code
+else:
+    status = 0
+print("\\nMODULES " + json.dumps({"status": status, "modules": sorted(sys.modules)}))
+"""
+
+# What the start-up targets rest on: none of these in a command that does not need it.
+HEAVY = ("distilabel", "polars", "numpy", "torch", "datasets", "pandas", "pydantic", "aiohttp", "pysynth._native")
+
+
+def loaded_by(*args: str | Path) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", COMMAND, *map(str, args)], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    report = json.loads(result.stdout.rpartition("\nMODULES ")[2])
+    assert report["status"] in (0, None), result.stdout + result.stderr
+    return set(report["modules"])
+
+
+def heavy_in(modules: set[str], names: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(name for name in names if name in modules)
+
+
+def test_import_pysynth_loads_no_heavy_dependency() -> None:
+    code = "import json, sys, pysynth; print(json.dumps(sorted(sys.modules)))"
+    modules = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                            check=True, timeout=60).stdout))
+    assert heavy_in(modules) == [], "`import pysynth` must import its public API lazily (PEP 562)"
+
+
+def test_public_api_still_resolves() -> None:
+    import pysynth
+
+    missing = [name for name in pysynth.__all__ if getattr(pysynth, name, None) is None]
+    assert missing == [], f"names in pysynth.__all__ that do not resolve: {missing}"
+    assert callable(pysynth.dedup), "pysynth.dedup is the function, not the module of the same name"
+
+
+def test_help_loads_no_heavy_dependency() -> None:
+    modules = loaded_by("--help")
+    assert heavy_in(modules) == [], "`pysynth --help` builds every command: their options must not import these"
+
+
+@pytest.mark.parametrize("group", ["train", "serve", "run"])
+def test_command_help_loads_no_heavy_dependency(group: str) -> None:
+    # typer coerces the root's options with pydantic once it runs the root callback, so pydantic is allowed.
+    assert heavy_in(loaded_by(group, "--help"), tuple(name for name in HEAVY if name != "pydantic")) == []
+
+
+def test_dedup_loads_only_the_table_stack(tmp_path: Path) -> None:
+    modules = loaded_by("dedup", DEMO, "--output", tmp_path / "kept.jsonl")
+    assert (tmp_path / "kept.jsonl").is_file()
+    assert heavy_in(modules, ("distilabel", "datasets", "pandas", "torch", "aiohttp")) == [], \
+        "`pysynth dedup` needs polars and the native extension, not the pipeline engine"
+
+
+def test_validate_loads_neither_the_executor_nor_the_http_client() -> None:
+    modules = loaded_by("validate", QUEST)
+    assert "distilabel.pipeline" in modules  # compiling builds the real distilabel steps
+    running_only = ("polars", "aiohttp", "torch", "pysynth.runtime.executor", "pysynth.quest.concept_graph")
+    unexpected = heavy_in(modules, running_only)
+    assert unexpected == [], "validating a pipeline imports what compiling needs, not what running needs"
