@@ -21,15 +21,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pysynth.steps.base import Fingerprinted, path_params
+from pysynth.steps.contract import Fingerprinted, path_params
 
 if TYPE_CHECKING:
-    from distilabel.steps.base import _Step
+    from pysynth.steps.adapter import AnyStep
 
 PRINT_CHARS = 16  # hex digits kept: the name of the step's checkpoint directory
 
 
-def step_fingerprint(type_path: str, step: _Step, arguments: Mapping[str, Any], request: Mapping[str, Any] | None,
+def step_fingerprint(type_path: str, step: AnyStep, arguments: Mapping[str, Any], request: Mapping[str, Any] | None,
                      parents: Sequence[str], join: str | None) -> str:
     """`arguments` are the step's constructor arguments with `path_params` already absolute paths."""
     hashed = dict(arguments)

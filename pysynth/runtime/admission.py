@@ -99,21 +99,23 @@ class Admission:
 def request_cap(node: StepNode) -> int | None:
     """Rows an LLM step can have answered at once: its client's request cap (per endpoint for a
     pool), divided among the generations of a row when each is its own request."""
-    llm = getattr(node.step, "llm", None)
-    if node.llm is None or llm is None:
+    from pysynth.llm import OpenAICompatibleLLM
+    from pysynth.steps.adapter import AnyTask
+
+    # Every `llm:` block compiles to pysynth's client; a foreign task's LLM has no cap to read.
+    if not (isinstance(node.step, AnyTask) and isinstance(node.step.llm, OpenAICompatibleLLM)):
         return None
-    endpoints = getattr(llm, "endpoints", None) or []
-    cap = (getattr(llm, "max_concurrency_per_endpoint", 0) * len(endpoints) if endpoints
-           else getattr(llm, "max_concurrency", 0))
+    llm = node.step.llm
+    cap = llm.max_concurrency_per_endpoint * len(llm.endpoints) if llm.endpoints else llm.max_concurrency
     if not cap:
         return None
-    if getattr(llm, "n_mode", "n") == "repeat":
-        cap = -(-cap // max(1, getattr(node.step, "num_generations", 1)))
+    if llm.n_mode == "repeat":
+        cap = -(-cap // max(1, node.step.num_generations))
     return int(cap)
 
 
 def admission_for(node: StepNode, batch_size: int) -> Admission:
-    from pysynth.steps.base import ConcurrentRows
+    from pysynth.steps.contract import ConcurrentRows
 
     cap = request_cap(node)
     if cap is None and isinstance(node.step, ConcurrentRows) and not (node.spec.workers or node.spec.row_timeout_s):

@@ -102,10 +102,6 @@ class StepCheckpoint:
                 shutil.rmtree(other, ignore_errors=True)
 
 
-def empty_rows() -> pl.DataFrame:
-    return pl.DataFrame(schema={ROW_ID: pl.String})
-
-
 def _atomic_parquet(frame: pl.DataFrame, path: Path) -> None:
     write_atomically(path, lambda temporary: frame.write_parquet(temporary, compression="zstd", statistics=False),
                      durable=True)

@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 import polars as pl
 from distilabel.models.llms.base import AsyncLLM
-from distilabel.steps.tasks.base import _Task
 
 from pysynth.dag import CompiledPipeline, StepKind, StepNode
 from pysynth.errors import PipelineRunError
@@ -29,9 +28,11 @@ from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
 from pysynth.runtime.kernels import (BatchResult, run_batch_step, run_llm_task, run_row_step,
                                      run_row_step_concurrently)
 from pysynth.runtime.sources import run_generator
-from pysynth.runtime.state import StepState
+from pysynth.runtime.state import StepState, StepStatus
 from pysynth.runtime.workers import WorkerPool
-from pysynth.steps.base import ConcurrentRows, Dropped, RowStep
+from pysynth.steps.adapter import AnyStep, AnyTask
+from pysynth.steps.base import Dropped, RowStep
+from pysynth.steps.contract import ConcurrentRows, ProducesRows, SelectsRows
 
 INBOX_BATCHES = 4
 
@@ -51,7 +52,7 @@ class Executor:
         self.checkpoints = {name: StepCheckpoint(checkpoint_root, name, node.fingerprint)
                             for name, node in self.nodes.items()}
         self.done = {name: cp.done_shards() for name, cp in self.checkpoints.items()}
-        self.states = {name: StepState(name, node.kind.value, node.fingerprint) for name, node in self.nodes.items()}
+        self.states = {name: StepState(name, node.kind, node.fingerprint) for name, node in self.nodes.items()}
         self.inbox: dict[str, dict[str, asyncio.Queue[Delivery | None]]] = {}
         self.pools: dict[str, WorkerPool] = {}
         self.row_threads: dict[str, ThreadPoolExecutor] = {}  # of `ConcurrentRows` steps
@@ -105,7 +106,7 @@ class Executor:
                 for seq in produced:
                     self._account(name, checkpoint.stats(seq))
                     await self._emit(name, seq, None)
-                state.finish("reused")
+                state.finish(StepStatus.REUSED)
             else:
                 if node.kind is StepKind.GENERATOR:
                     produced = await run_generator(node, checkpoint, lambda seq, frame, stats: self._deliver(
@@ -117,10 +118,10 @@ class Executor:
                 checkpoint.mark_done(sorted(produced))
                 state.finish()
         except asyncio.CancelledError:
-            state.finish("interrupted")
+            state.finish(StepStatus.INTERRUPTED)
             raise
         except BaseException:
-            state.finish("failed")
+            state.finish(StepStatus.FAILED)
             raise
         for child in self.compiled.children[name]:
             if self.done[child] is None:
@@ -240,7 +241,7 @@ class Executor:
 
     async def _process(self, node: StepNode, rows: list[Row], row_done: Callable[[], None]) -> BatchResult:
         step, retries = node.step, node.spec.max_row_retries
-        if isinstance(step, _Task) and isinstance(step.llm, AsyncLLM):
+        if isinstance(step, AnyTask) and isinstance(step.llm, AsyncLLM):
             return await run_llm_task(step, rows, cache=self.step_caches.get(node.spec.name), on_row_done=row_done)
         pool = self.pools.get(node.spec.name)
         if pool is not None:
@@ -297,18 +298,17 @@ class Executor:
         return produced
 
 
-def _run_global_step(step: object, rows: list[Row]) -> BatchResult:
-    produce = getattr(step, "produce", None)
-    if callable(produce):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
-        result = BatchResult(rows=[{**row, ROW_ID: f"{getattr(step, 'name', 'global')}-{index}"}
-                                   for index, row in enumerate(produce(rows))])
+def _run_global_step(step: AnyStep, rows: list[Row]) -> BatchResult:
+    node_name: str = step.name
+    if isinstance(step, ProducesRows):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
+        made = step.produce(rows)
+        result = BatchResult(rows=[{**row, ROW_ID: f"{node_name}-{index}"} for index, row in enumerate(made)])
         result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
         return result
-    select = getattr(step, "select", None)
-    if not callable(select):
-        return run_batch_step(step, rows, isolate=False)  # type: ignore[arg-type]
+    if not isinstance(step, SelectsRows):
+        return run_batch_step(step, rows, isolate=False)
     result = BatchResult()
-    for row, decided in zip(rows, select(rows), strict=True):
+    for row, decided in zip(rows, step.select(rows), strict=True):
         if isinstance(decided, Dropped):
             result.drop(row, decided.reason)
         else:

@@ -18,15 +18,23 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from distilabel.steps.base import _Step
-from distilabel.steps.tasks.base import _Task
-
 from pysynth.errors import PipelineRunError
 from pysynth.llm.openai_llm import FINISH_REASONS
 from pysynth.runtime.cache import RequestKeys, StepCache
 from pysynth.runtime.checkpoint import BatchStats
 from pysynth.runtime.frames import ROW_ID, Row, child_ids
+from pysynth.steps.adapter import (
+    AnyStep,
+    AnyTask,
+    group_generations,
+    has_mappings,
+    process_batch,
+    rename_inputs,
+    restore_outputs,
+    task_outputs,
+)
 from pysynth.steps.base import Dropped, RowStep
+from pysynth.steps.llm.stage import LLMStage
 
 
 @dataclass
@@ -103,25 +111,25 @@ def _collect_row(result: BatchResult, row: Row, outcome: Any) -> None:
 
 
 def _transform_mapped(step: RowStep, row: Row) -> Any:
-    if not step.input_mappings and not step.output_mappings:
+    if not has_mappings(step):
         return step.transform(dict(row))
-    (renamed,), overridden = step._apply_input_mappings(([row],))
-    outcome = step.transform(renamed[0])
+    renamed, overridden = rename_inputs(step, row)
+    outcome = step.transform(renamed)
     if isinstance(outcome, Dropped):
         return outcome
     outputs = outcome if isinstance(outcome, list) else [outcome]
-    return [step._apply_mappings_and_restore_overriden(output, overridden[0]) for output in outputs]
+    return [restore_outputs(step, output, overridden) for output in outputs]
 
 
 class Generated(NamedTuple):
-    outputs: list[Row]
+    outputs: list[Row | Dropped]  # per generation (one when grouped); a Dropped answer keeps its place
     input_tokens: int
     output_tokens: int
     latency: float
     cached: bool
 
 
-async def run_llm_task(task: _Task, rows: list[Row], *, cache: StepCache | None = None,
+async def run_llm_task(task: AnyTask, rows: list[Row], *, cache: StepCache | None = None,
                        on_row_done: Callable[[], None] | None = None) -> BatchResult:
     """Every row of the batch at once; `on_row_done` is called as each row is answered (or fails)."""
     result = BatchResult()
@@ -153,7 +161,11 @@ async def run_llm_task(task: _Task, rows: list[Row], *, cache: StepCache | None 
             result.stats.latency_seconds += outcome.latency
             result.stats.input_tokens += outcome.input_tokens
             result.stats.output_tokens += outcome.output_tokens
+        # Ids follow the generation's position, so a dropped answer does not shift its siblings' ids.
         for output, row_id in zip(outcome.outputs, child_ids(row[ROW_ID], len(outcome.outputs)), strict=True):
+            if isinstance(output, Dropped):
+                result.drop(row, output.reason)
+                continue
             output[ROW_ID] = row_id
             result.rows.append(output)
     result.stats.rows_in = len(rows)
@@ -161,13 +173,9 @@ async def run_llm_task(task: _Task, rows: list[Row], *, cache: StepCache | None 
     return result
 
 
-async def _generate_row(task: _Task, row: Row, cache: StepCache | None, keys: RequestKeys | None) -> Generated:
-    mapped = bool(task.input_mappings or task.output_mappings)
-    if mapped:
-        (renamed,), overridden = task._apply_input_mappings(([row],))
-        task_row = renamed[0]
-    else:
-        task_row = row
+async def _generate_row(task: AnyTask, row: Row, cache: StepCache | None, keys: RequestKeys | None) -> Generated:
+    mapped = has_mappings(task)
+    task_row, overridden = rename_inputs(task, row) if mapped else (row, {})
     llm: Any = task.llm
     formatted_input = task.format_input(task_row)
     generation = llm.get_generation_kwargs()
@@ -190,19 +198,30 @@ async def _generate_row(task: _Task, row: Row, cache: StepCache | None, keys: Re
     statistics = output.get("statistics") or {}
     input_tokens = sum(_ints(statistics.get("input_tokens")))
     output_tokens = sum(_ints(statistics.get("output_tokens")))
-    formatted = task._format_outputs(output, task_row)
+    if isinstance(task, LLMStage):
+        answers = list(output.get("generations") or [])
+        if task.parse_blocks():  # the parse waits on the judge: keep the event loop serving requests
+            formatted: list[Row | Dropped] = await asyncio.to_thread(task.answer_rows, answers, task_row)
+        else:
+            formatted = task.answer_rows(answers, task_row)
+    else:
+        formatted = list(task_outputs(task, output, task_row))
     if "logprobs" in output:  # asked for with `logprobs: true` in the step's generation settings
         for item, logprobs in zip(formatted, output["logprobs"], strict=False):
-            item["logprobs"] = logprobs
-    model_name = llm.model_name
+            if not isinstance(item, Dropped):
+                item["logprobs"] = logprobs
+    extra = {**task.kept_prompt(task_row), "model_name": llm.model_name} if isinstance(task, LLMStage) else \
+        {"model_name": llm.model_name}
+    outputs: list[Row | Dropped]
     if task.group_generations:
-        from distilabel.utils.dicts import group_dicts
-
-        outputs = [{**task_row, **group_dicts(*formatted), "model_name": model_name}]
+        kept = [item for item in formatted if not isinstance(item, Dropped)]
+        dropped = [item for item in formatted if isinstance(item, Dropped)]
+        outputs = [{**task_row, **group_generations(kept), **extra}] if kept else [*dropped[:1]]
     else:
-        outputs = [{**task_row, **item, "model_name": model_name} for item in formatted]
+        outputs = [item if isinstance(item, Dropped) else {**task_row, **item, **extra} for item in formatted]
     if mapped:
-        outputs = [task._apply_mappings_and_restore_overriden(item, overridden[0]) for item in outputs]
+        outputs = [item if isinstance(item, Dropped) else restore_outputs(task, item, overridden)
+                   for item in outputs]
     return Generated(outputs, input_tokens, output_tokens, latency, cached)
 
 
@@ -212,7 +231,7 @@ def _ints(values: Any) -> list[int]:
     return [value for value in (values or []) if isinstance(value, int)]
 
 
-def run_batch_step(step: _Step, rows: list[Row], retries: int = 0, *, isolate: bool = True) -> BatchResult:
+def run_batch_step(step: AnyStep, rows: list[Row], retries: int = 0, *, isolate: bool = True) -> BatchResult:
     """A foreign step's `process` over the batch; on failure, row by row so only culprits fail.
 
     `isolate=False` (global steps, whose logic needs all rows together) lets the failure through.
@@ -237,10 +256,8 @@ def run_batch_step(step: _Step, rows: list[Row], retries: int = 0, *, isolate: b
     return result
 
 
-def _collect(step: _Step, rows: list[Row], result: BatchResult) -> None:
-    outputs: list[Row] = []
-    for produced in step.process_applying_mappings(rows):
-        outputs.extend(produced)
+def _collect(step: AnyStep, rows: list[Row], result: BatchResult) -> None:
+    outputs = process_batch(step, rows)
     seen = {row[ROW_ID] for row in rows}
     if all(ROW_ID in output for output in outputs):
         counts: dict[str, int] = {}

@@ -11,7 +11,7 @@ import polars as pl
 from pysynth.dag import StepNode
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, rows_to_frame
-from pysynth.steps.base import SourceWithDrops
+from pysynth.steps.contract import SourceWithDrops
 
 Deliver = Callable[[int, pl.DataFrame | None, BatchStats], Awaitable[None]]
 

@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import typing
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from pysynth.steps.adapter import FOREIGN_COLUMNS, STEP_FIELDS_SET_BY_PYSYNTH, AnyStep, is_task
+from pysynth.steps.contract import column_passthrough
 from pysynth.steps.registry import BUILTIN_STEPS, resolve_step_type
-
-# Fields every distilabel step has; the pipeline YAML sets them through its own keys or defaults.
-def _base_fields() -> frozenset[str]:
-    from distilabel.steps import GeneratorStep, GlobalStep, Step
-    from distilabel.steps.tasks.base import _Task
-
-    names = {name for base in (Step, GeneratorStep, GlobalStep, _Task) for name in base.model_fields}
-    return frozenset(names - {"num_generations", "group_generations"})
-
-# Columns of built-ins whose columns depend on their parameters.
-COLUMNS: dict[str, tuple[str, str]] = {
-    "load_file": ("-", "the file's columns (or `columns`)"),
-    "load_problems": ("-", "the Problem fields (tests, solutions as lists of dicts; malformed rows dropped)"),
-    "make_rows": ("-", "the keys of `columns`"),
-    "load_rows": ("-", "the keys of `data`"),
-    "generate": ("the {placeholders} of `template`", "generation, model_name, distilabel_metadata, logprobs (if asked)"),
-    "map": ("`input_columns`", "`output_columns` (plus the input's)"),
-    "explode": ("`column`", "`column` (one row per element), `index_column`"),
-    "keep_columns": ("`columns`", "only `columns`"),
-    "filter": ("`input_columns`", "the input's (dropped rows counted by reason)"),
-    "near_dedup": ("`column`", "the input's (near duplicates dropped)"),
-    "quest_prompt": ("statement or problem (by `kind`)", "<kind>_prompt"),
-    "quest_sample_prompts": ("seed_id, statement, concepts, topics, difficulty",
-                             "only prompt_id, concepts, few_shot_ids, generation_prompt"),
-    "quest_export": ("by `kind`", "only the dataset's columns (by `kind`)"),
-}
 
 
 @dataclass(frozen=True)
@@ -61,18 +38,37 @@ def catalog() -> list[StepInfo]:
 
 
 def describe_step(name: str) -> StepInfo:
-    step_class = resolve_step_type(name)
     from distilabel.steps import GeneratorStep, GlobalStep
 
+    step_class = resolve_step_type(name)
     kind = "source" if issubclass(step_class, GeneratorStep) else "global" if issubclass(step_class, GlobalStep) \
-        else "llm" if "llm" in step_class.model_fields else "row"
-    inputs, outputs = COLUMNS.get(name, ("?", "?"))
+        else "llm" if is_task(step_class) else "row"
+    inputs, outputs = step_columns(step_class, BUILTIN_STEPS[name])
     parameters = tuple(
         _parameter(field_name, info) for field_name, info in step_class.model_fields.items()
-        if field_name not in _base_fields()
+        if field_name not in STEP_FIELDS_SET_BY_PYSYNTH
     )
     summary = (step_class.__doc__ or "").strip().splitlines()[0] if step_class.__doc__ else ""
     return StepInfo(name, BUILTIN_STEPS[name], kind, summary, inputs, outputs, parameters)
+
+
+def step_columns(step_class: type[AnyStep], import_path: str) -> tuple[str, str]:
+    """(inputs, outputs) as `pysynth steps` shows them: the class's `columns_help` where its columns
+    depend on its parameters, else the columns of the step built with its defaults."""
+    declared = getattr(step_class, "columns_help", None) or FOREIGN_COLUMNS.get(import_path)
+    if declared is not None:
+        return declared
+    from distilabel.pipeline import Pipeline
+
+    from pysynth.llm import OpenAICompatibleLLM
+
+    # Built only to read its columns: the LLM is never loaded, nothing is sent.
+    extra = {"llm": OpenAICompatibleLLM(base_url="http://127.0.0.1:9/v1", model="-")} if is_task(step_class) else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        step = step_class(name="catalog", pipeline=Pipeline(name="catalog"), **extra)
+    kept = "" if column_passthrough(step) else "only "
+    return ", ".join(step.inputs) or "-", kept + ", ".join(step.outputs)
 
 
 def _parameter(name: str, info: FieldInfo) -> Parameter:

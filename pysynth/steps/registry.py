@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from distilabel.steps.base import _Step
+from pysynth.steps.adapter import AnyStep
 
 BUILTIN_STEPS: dict[str, str] = {
     "load_file": "pysynth.steps.sources.load_file:LoadFile",
@@ -19,13 +19,14 @@ BUILTIN_STEPS: dict[str, str] = {
     "near_dedup": "pysynth.steps.globals.near_dedup:NearDedup",
     # QueST (pipelines/quest.yaml)
     "quest_seed_rows": "pysynth.steps.quest.seed_rows:QuestSeedRows",
-    "quest_prompt": "pysynth.steps.quest.prompts:QuestPrompt",
-    "quest_parse_concepts": "pysynth.steps.quest.parse_concepts:QuestParseConcepts",
+    "quest_concepts": "pysynth.steps.quest.concepts:QuestConcepts",
     "quest_sample_prompts": "pysynth.steps.quest.sample_prompts:QuestSamplePrompts",
-    "quest_parse_problem": "pysynth.steps.quest.parse_problem:QuestParseProblem",
-    "quest_parse_inputs": "pysynth.steps.quest.parse_inputs:QuestParseInputs",
+    "quest_problems": "pysynth.steps.quest.problems:QuestProblems",
+    "quest_inputs": "pysynth.steps.quest.inputs:QuestInputs",
+    "quest_solutions": "pysynth.steps.quest.solutions:QuestSolutions",
     "quest_difficulty": "pysynth.steps.quest.difficulty:QuestDifficulty",
     "quest_reject": "pysynth.steps.quest.reject:QuestReject",
+    "quest_teacher": "pysynth.steps.quest.teacher:QuestTeacher",
     "quest_export": "pysynth.steps.quest.export_rows:QuestExport",
 }
 
@@ -53,7 +54,7 @@ def import_path(type_name: str) -> str:
     return f"{module}:{attribute}" if module else type_name
 
 
-def resolve_step_type(type_name: str) -> type[_Step]:
+def resolve_step_type(type_name: str) -> type[AnyStep]:
     path = import_path(type_name)
     module_name, _, attribute = path.partition(":")
     if not attribute:
@@ -65,9 +66,9 @@ def resolve_step_type(type_name: str) -> type[_Step]:
     found = getattr(module, attribute, None)
     if found is None:
         steps = tuple(name for name, value in vars(module).items()
-                      if isinstance(value, type) and issubclass(value, _Step))
+                      if isinstance(value, type) and issubclass(value, AnyStep))
         raise UnknownStepType(f"module '{module_name}' has no '{attribute}'", attribute, steps)
-    if not (isinstance(found, type) and issubclass(found, _Step)):
+    if not (isinstance(found, type) and issubclass(found, AnyStep)):
         what = "a class" if isinstance(found, type) else type(found).__name__
         article = "" if what.startswith("a ") else "an " if what[0] in "aeiou" else "a "
         raise UnknownStepType(f"'{type_name}' is {article}{what}, not a distilabel step class")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from pysynth.steps.base import Dropped, Row, RowResult
@@ -10,6 +12,9 @@ from pysynth.steps.transform.functions import FunctionStep
 
 class PythonFilter(FunctionStep):
     """`function(row)` returns True/None to keep, False to drop (with `reason`), or a string: the drop reason."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("`input_columns`", "the input's (dropped rows counted by reason)")
 
     reason: str | None = Field(default=None, description="Drop reason when the predicate returns False.")
 

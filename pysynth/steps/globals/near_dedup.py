@@ -1,7 +1,7 @@
 """Drop near-duplicate rows (MinHash + LSH, pysynth's Rust dedup) across the whole dataset."""
 
 # No `from __future__ import annotations`: distilabel inspects `process`'s real `StepInput` annotation.
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from distilabel.steps import GlobalStep, StepInput
 from pydantic import Field
@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 class NearDedup(GlobalStep):
     """Keeps the first row of each near-duplicate cluster of `column` (Jaccard >= `threshold`)."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("`column`", "the input's (near duplicates dropped)")
 
     column: str = Field(description="Text column compared.")
     threshold: float = Field(default=0.8, gt=0, lt=1)

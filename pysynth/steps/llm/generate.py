@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from typing import Any
+from typing import Any, ClassVar
 
 from distilabel.mixins.runtime_parameters import RuntimeParameter
 from distilabel.steps.tasks import Task
@@ -21,6 +21,9 @@ def template_columns(template: str) -> list[str]:
 
 class Generate(Task):
     """Chat completion per row: `template` is a Python format string over the row's columns."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("the {placeholders} of `template`", "generation, model_name, logprobs (if asked)")
 
     template: str = Field(description="User message, e.g. 'Write a problem about {topic}.'")
     system_prompt: str | None = Field(default=None, description="Optional system message.")

@@ -29,6 +29,12 @@ class QuestExport(RowStep):
     problem with its inputs and majority-voted outputs as tests. `kind: distill`: the problem ->
     a teacher's long reasoning and solution (answers without a closed code block are dropped)."""
 
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = (
+        "by `kind`: rft: generation_prompt, problem; rl: problem, tests, delta; distill: distill_prompt, distill_answer",
+        "only the dataset's columns, by `kind`: rft: prompt, completion, delta; rl: id, problem, tests, delta; "
+        "distill: prompt, completion")
+
     passthrough: ClassVar[bool] = False
     kind: Literal["rft", "rl", "distill"] = Field(description="Which dataset: rft, rl or distill.")
 

@@ -8,7 +8,6 @@ from distilabel.steps import GlobalStep, StepInput
 from pydantic import Field, PrivateAttr
 
 from pysynth.errors import InputError
-from pysynth.quest.concept_graph import ConceptGraph
 from pysynth.quest.fewshot import ConceptSeed, choose_few_shot, render_generation_prompt
 from pysynth.steps.base import Row
 
@@ -27,7 +26,7 @@ class QuestSamplePrompts(GlobalStep):
     passthrough: ClassVar[bool] = False  # new rows, not the seeds
     prompts: int = Field(default=100, ge=1, description="Concept sets (generation prompts) to sample.")
     max_steps: int = Field(default=6, ge=0, description="Steps of each random walk.")
-    alpha: float = Field(default=0.5, ge=0, le=1, description="Weight of co-occurrence against difficulty.")
+    alpha: float = Field(default=0.2, ge=0, le=1, description="Weight of co-occurrence against difficulty.")
     eps: float = Field(default=1e-6, gt=0, description="Keeps the logarithm finite.")
     few_shot: int = Field(default=2, ge=0, description="Seed problems shown in each prompt.")
     start: str = Field(default="topics", pattern="^(topics|concepts)$",
@@ -57,6 +56,8 @@ class QuestSamplePrompts(GlobalStep):
 
     def produce(self, rows: list[Row]) -> list[Row]:
         """The prompt rows made from all seed rows (pysynth's executor numbers them)."""
+        from pysynth.quest.concept_graph import ConceptGraph  # numpy, polars: not needed to validate a pipeline
+
         if not rows:
             raise InputError("no seed survived concept extraction: nothing to build a concept graph from")
         if self.load_graph:

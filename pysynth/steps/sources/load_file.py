@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 class LoadFile(GeneratorStep):
     """Rows of a `.jsonl`/`.ndjson` or `.parquet` file; `columns` selects, `limit` caps the count."""
 
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("-", "the file's columns (or `columns`)")
+
     path: str = Field(description="File to read; relative paths are relative to the pipeline file.")
     columns: list[str] | None = Field(default=None, description="Keep only these columns.")
     limit: int | None = Field(default=None, ge=0, description="Read at most this many rows.")

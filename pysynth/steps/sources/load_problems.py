@@ -34,6 +34,9 @@ class _Batch:
 class LoadProblems(GeneratorStep):
     """One row per problem of a dataset file (`format`: taco, apps, code_contests, livecodebench, jsonl)."""
 
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("-", "the Problem fields (tests, solutions as lists of dicts; malformed rows dropped)")
+
     path: str = Field(description="A .jsonl/.json/.parquet file, or a directory saved by datasets' save_to_disk; "
                                   "relative paths start at the pipeline file.")
     format: ProblemFormat = Field(description="The dataset's layout.")

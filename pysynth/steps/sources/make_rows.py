@@ -5,7 +5,7 @@ For smoke tests, benchmarks and pipelines that start from nothing (e.g. "write N
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from distilabel.steps import GeneratorStep
 from pydantic import Field
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 class MakeRows(GeneratorStep):
     """`count` rows; each column is `template.format(i=index)`."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("-", "the keys of `columns`")
 
     count: int = Field(ge=0, description="How many rows.")
     columns: dict[str, str] = Field(

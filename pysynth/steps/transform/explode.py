@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from pysynth.steps.base import Dropped, Row, RowResult, RowStep
@@ -9,6 +11,9 @@ from pysynth.steps.base import Dropped, Row, RowResult, RowStep
 
 class Explode(RowStep):
     """Row with `column: [a, b]` -> two rows with `column: a` and `column: b`."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("`column`", "`column` (one row per element), `index_column`")
 
     column: str = Field(description="A column holding a list.")
     index_column: str | None = Field(default=None, description="Also write each element's position here.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from pysynth.steps.base import Dropped, Row, RowResult
@@ -10,6 +12,9 @@ from pysynth.steps.transform.functions import FunctionStep
 
 class MapRows(FunctionStep):
     """`function(row)` returns a dict merged into the row, a list of dicts (one output row each), or None to drop."""
+
+    # What `pysynth steps` shows: the columns depend on the parameters.
+    columns_help: ClassVar[tuple[str, str]] = ("`input_columns`", "`output_columns` (plus the input's)")
 
     output_columns: list[str] = Field(default_factory=list, description="Columns the function adds.")
 

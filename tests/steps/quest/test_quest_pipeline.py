@@ -50,7 +50,7 @@ def run_quest(tmp_path: Path, server: OpenAIServer) -> tuple[dict[str, object], 
                  "defaults.llm.model=test-model", "defaults.llm.local=null"]
     loaded = load_spec(QUEST_YAML, overrides, env={"QUEST_SEEDS": "4", "QUEST_PROMPTS": "1"})
     result = run_pipeline(compile_pipeline(loaded), tmp_path / "out")
-    return result.manifest, tmp_path / "out"
+    return result.manifest.model_dump(mode="json"), tmp_path / "out"
 
 
 def test_every_stage_runs_and_the_hardest_candidate_is_exported(tmp_path: Path, scripted: OpenAIServer) -> None:
@@ -92,14 +92,16 @@ def test_the_embedded_model_runs_every_stage_and_says_what_it_dropped(tmp_path: 
     """The file as shipped, on the real llama.cpp server with Gemma 3 270M (answers shortened for time).
     The model is weak: whatever it gets wrong must show up as named drops, and the run must complete."""
     shorter = [f"steps.{step}.llm.generation.max_tokens={tokens}"
-               for step, tokens in (("generate_problems", 160), ("solve", 120), ("teacher", 120))]
+               for step, tokens in (("problems", 160), ("solutions", 120), ("teacher", 120))]
     loaded = load_spec(QUEST_YAML, shorter, env={"QUEST_SEEDS": "3", "QUEST_PROMPTS": "1"})
     result = run_pipeline(compile_pipeline(loaded), tmp_path / "out")
-    assert result.manifest["status"] == "completed"
+    assert result.manifest.status == "completed"
     assert set(result.outputs) == {"rft", "rl", "distill"} and all(path.is_file() for path in result.outputs.values())
-    steps = result.manifest["steps"]
-    assert steps["seeds"]["rows_out"] == 3 and steps["extract_concepts"]["tokens"]["output"] > 0
-    one_to_one = ("concepts", "problems", "test_inputs", "difficulty", "rft", "rl", "distill")
-    for name in one_to_one:  # every row that went in came out, or was dropped or failed with a reason
+    steps = result.manifest.model_dump(mode="json")["steps"]
+    assert steps["seeds"]["rows_out"] == 3 and steps["concepts"]["tokens"]["output"] > 0
+    # Every answer or row that went in came out, or was dropped or failed with a reason (K answers per prompt).
+    fan_out = {"concepts": 1, "problems": 2, "test_inputs": 1, "solutions": 1, "difficulty": 1, "rft": 1, "rl": 1,
+               "teacher": 1, "distill": 1}
+    for name, answers in fan_out.items():
         step = steps[name]
-        assert step["rows_in"] == step["rows_out"] + sum(step["dropped_by_reason"].values()) + step["failed"], name
+        assert step["rows_in"] * answers == step["rows_out"] + sum(step["dropped_by_reason"].values()) + step["failed"] * answers, name

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from pysynth.errors import InputError
+from pysynth.llm import OpenAICompatibleLLM
 from pysynth.steps.base import Dropped
-from pysynth.steps.quest.parse_inputs import QuestParseInputs
+from pysynth.steps.quest.inputs import QuestInputs
 from pysynth.steps.quest.reject import QuestReject
 from pysynth.steps.quest.sample_prompts import QuestSamplePrompts
 from pysynth.steps.quest.seed_rows import QuestSeedRows
@@ -103,6 +104,8 @@ def test_seed_ids_come_from_row_ids_not_from_the_order_rows_arrive_in() -> None:
         step.transform({"statement": "No id anywhere.", "id": None})
 
 
+# A stage needs an LLM to be built; these tests call `parse` on fixed answers and send nothing.
+UNUSED_LLM = OpenAICompatibleLLM(base_url="http://127.0.0.1:9/v1", model="unused")
 GENERATOR = """Here it is.
 ```python
 seed = int(input())
@@ -111,16 +114,17 @@ print(seed % 3)
 
 
 def test_inputs_from_a_generator_program_drop_duplicates_with_reasons() -> None:
-    step = QuestParseInputs(name="inputs", mode="generator", count=5, min_inputs=2)
-    out = step.transform({"inputs_answer": GENERATOR})
+    step = QuestInputs(name="inputs", llm=UNUSED_LLM, mode="generator", count=5, min_inputs=2)
+    assert step.parse_blocks() and step.answer_format() is None  # a program, run in the judge
+    out = step.parse(GENERATOR, {"problem": "P"})
     assert isinstance(out, dict)
     assert out["inputs"] == ["1\n", "2\n", "0\n"]
     assert out["inputs_dropped"] == ["same as an earlier input", "same as an earlier input"]
 
 
 def test_a_generator_answer_without_code_drops_the_problem() -> None:
-    step = QuestParseInputs(name="inputs", mode="generator")
-    assert step.transform({"inputs_answer": "I cannot."}) == Dropped("inputs: generator: no fenced code block")
+    step = QuestInputs(name="inputs", llm=UNUSED_LLM, mode="generator")
+    assert step.parse("I cannot.", {"problem": "P"}) == Dropped("inputs: generator: no fenced code block")
 
 
 def test_answers_without_code_are_named_as_such() -> None:

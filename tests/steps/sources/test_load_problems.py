@@ -11,7 +11,7 @@ import polars as pl
 from pysynth.dag import compile_pipeline
 from pysynth.runtime import run_pipeline
 from pysynth.spec import load_spec
-from pysynth.steps.base import SourceWithDrops
+from pysynth.steps.contract import SourceWithDrops
 from pysynth.steps.sources.load_problems import PROBLEM_COLUMNS, LoadProblems
 from tests.problems.support import FIXTURES
 
@@ -82,8 +82,8 @@ def test_in_a_pipeline_drops_land_in_the_dropped_file_and_the_manifest(tmp_path:
     assert sorted(problems["id"].to_list()) == ["taco-1", "taco-3", "taco-6"]
     assert problems.filter(pl.col("id") == "taco-3")["tests"].to_list() == [
         [{"input": '["hello world"]', "expected": '["world hello"]', "origin": "private"}]]
-    step = result.manifest["steps"]["src"]
-    assert step["dropped_by_reason"] == {"malformed (row)": 4, "malformed date": 1}
+    step = result.manifest.steps["src"]
+    assert step.dropped_by_reason == {"malformed (row)": 4, "malformed date": 1}
     dropped = pl.read_parquet(tmp_path / "out" / "dropped" / "src.parquet").sort("row")
     assert dropped["row"].to_list() == ["0", "2", "4", "5", "7"]
     assert dropped.filter(pl.col("row") == "7")["detail"].item() == \
