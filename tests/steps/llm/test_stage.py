@@ -68,3 +68,25 @@ def test_a_teacher_stage_keeps_its_prompt_for_the_export(tmp_path: Path) -> None
     assert rows["distill_answer"].to_list() == [answer] * 2
     assert all(prompt.startswith("Solve the following") and prompt.endswith("prove the chosen algorithm correct.")
                for prompt in rows["distill_prompt"])
+
+
+GENERATOR = "Here.\n```python\nseed = int(input())\nprint(seed * 10)\n```"
+
+
+def test_a_generator_stage_runs_its_programs_in_the_judge_off_the_event_loop(tmp_path: Path) -> None:
+    with OpenAIServer(script=[{"match": "generates one random test input", "replies": [GENERATOR]}]) as server:
+        result = run(tmp_path, server, "      - {name: test_inputs, type: quest_inputs, input_mappings: {problem: statement},"
+                     " params: {mode: generator, count: 3}}")
+        sent = server.stats()["last_body"]
+    assert "response_format" not in sent  # a program is asked for, not JSON
+    rows = pl.read_parquet(result.outputs["test_inputs"])
+    assert rows["inputs"].to_list() == [["10\n", "20\n", "30\n"]] * 2
+
+
+def test_a_parse_that_raises_fails_only_its_row(tmp_path: Path) -> None:
+    replies = [{"match": "Write ONE p0", "replies": [LONG]}, {"match": "Write ONE p1", "replies": [LONG + " BOOM"]}]
+    with OpenAIServer(script=replies) as server:
+        result = run(tmp_path, server, "      - {name: problems, type: tests.steps.llm.stages.FragileProblems}")
+    assert result.manifest.steps["problems"].failed == 1 and result.manifest.steps["problems"].rows_out == 1
+    failed = pl.read_parquet(next((tmp_path / "out" / "failed").glob("problems*.parquet")))
+    assert failed["error"].to_list() == ["ValueError: the parser met BOOM"]
