@@ -299,10 +299,9 @@ class Executor:
 
 
 def _run_global_step(step: AnyStep, rows: list[Row]) -> BatchResult:
-    node_name: str = step.name
     if isinstance(step, ProducesRows):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
-        made = step.produce(rows)
-        result = BatchResult(rows=[{**row, ROW_ID: f"{node_name}-{index}"} for index, row in enumerate(made)])
+        name: str = step.name  # type: ignore[attr-defined]  # every distilabel step has one
+        result = BatchResult(rows=[{**row, ROW_ID: f"{name}-{index}"} for index, row in enumerate(step.produce(rows))])
         result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
         return result
     if not isinstance(step, SelectsRows):

@@ -210,8 +210,7 @@ async def _generate_row(task: AnyTask, row: Row, cache: StepCache | None, keys: 
         for item, logprobs in zip(formatted, output["logprobs"], strict=False):
             if not isinstance(item, Dropped):
                 item["logprobs"] = logprobs
-    extra = {**task.kept_prompt(task_row), "model_name": llm.model_name} if isinstance(task, LLMStage) else \
-        {"model_name": llm.model_name}
+    extra = {**(task.kept_prompt(task_row) if isinstance(task, LLMStage) else {}), "model_name": llm.model_name}
     outputs: list[Row | Dropped]
     if task.group_generations:
         kept = [item for item in formatted if not isinstance(item, Dropped)]
