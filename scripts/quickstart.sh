@@ -6,7 +6,11 @@ ensure_venv local,train
 
 cd "$ROOT"
 output="$ROOT/out/generate_demo"
-echo "==> pysynth run pipelines/generate_demo.yaml (the embedded Gemma 3 270M on llama.cpp, CPU only)"
+echo "==> pysynth run pipelines/generate_demo.yaml (the embedded Qwen2.5-Coder-0.5B-Instruct on llama.cpp, CPU only)"
 "$VENV/bin/pysynth" run pipelines/generate_demo.yaml --output "$output" --overwrite --quiet
-echo "==> done: the generated problems are in $output/tidy.parquet, the run manifest in $output/run.json"
-echo "    (the embedded model is tiny and its problems are weak: it shows the pipeline end to end offline)"
+echo "==> the first generated problem:"
+"$PY" -c 'import sys, polars
+row = polars.read_parquet(sys.argv[1]).row(0, named=True)
+print(f"[topic: {row[\"topic\"]}]\n{row[\"problem\"]}\n")' "$output/tidy.parquet"
+echo "==> done: all the generated problems are in $output/tidy.parquet, the run manifest in $output/run.json"
+echo "    (a 0.5B model on CPU: it shows the pipeline end to end offline; use real servers for real data)"

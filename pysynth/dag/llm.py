@@ -13,7 +13,7 @@ from typing import Any
 
 from pysynth.errors import PysynthError
 from pysynth.llm.launcher import ServePlan
-from pysynth.llm.local import EMBEDDED_MODEL_NAME, LocalServerPlan
+from pysynth.llm.local import LocalServerPlan
 from pysynth.spec import LLMSpec, LoadedSpec
 from pysynth.spec.generation import request_fields
 from pysynth.spec.models import LocalSpec
@@ -22,7 +22,7 @@ ServerPlan = ServePlan | LocalServerPlan
 ENDPOINT_FIELDS = ("base_url", "endpoints", "endpoints_file", "launch")
 # A CPU server decodes a few requests at once; the rest wait in the client's queue, untimed.
 LOCAL_TIMEOUT_S = 900.0
-# A small base model without max_tokens rambles until its context is full: minutes on a CPU.
+# A small model without max_tokens may ramble until its context is full: minutes on a CPU.
 LOCAL_MAX_TOKENS = 512
 
 
@@ -69,7 +69,7 @@ def _with_local_defaults(llm: LLMSpec, explicit: set[str]) -> LLMSpec:
     local = llm.local or LocalSpec()
     update: dict[str, Any] = {"local": local}
     if not llm.model:
-        update["model"] = Path(local.model_path).stem if local.model_path else EMBEDDED_MODEL_NAME
+        update["model"] = Path(local.model_path).stem if local.model_path else local.embedded
     if "timeout_s" not in explicit:
         update["timeout_s"] = LOCAL_TIMEOUT_S
     if "max_concurrency" not in explicit:
@@ -102,7 +102,8 @@ def server_plan(llm: LLMSpec, loaded: LoadedSpec, index: int, started: dict[Any,
                                       f"'{local.model_path}' (relative paths start at the pipeline file's folder)")
     # The settings identify the server: steps that share them share it. No port yet: the run picks one.
     local_plan = LocalServerPlan(model_path=model_path, slots=local.slots, context=local.context,
-                                 threads=local.threads, chat_template=local.chat_template, extra_args=tuple(local.args))
+                                 threads=local.threads, chat_template=local.chat_template, extra_args=tuple(local.args),
+                                 embedded=local.embedded)
     return started.setdefault(local_plan, local_plan)
 
 

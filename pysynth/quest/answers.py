@@ -7,6 +7,7 @@ caller turns "nothing found" into a typed drop reason."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 THINK_OPEN = "<think>"
@@ -70,3 +71,23 @@ def first_json(text: str, kind: type[dict[str, object]] | type[list[object]]) ->
             return value
         start = text.find(opener, start + 1)
     return None
+
+
+# "### Problem 2", "## Example problem 3: Title", "**Problem 1**": how a generator that was shown
+# numbered example problems labels the one it writes, and every extra one it goes on to write.
+_PROBLEM_HEADING = re.compile(
+    r"^(?:#+|\*\*)?[ \t]*(?:new[ \t]+)?(?:example[ \t]+)?problem\b(?:[ \t]*\d+[ \t]*[:.]?|[ \t]*:)[ \t]*(?:\*\*)?[ \t]*",
+    re.IGNORECASE)
+_LATER_PROBLEM = re.compile(r"^(?:#+|\*\*)[ \t]*(?:new[ \t]+)?(?:example[ \t]+)?problem[ \t]+\d+\b",
+                            re.IGNORECASE | re.MULTILINE)
+
+
+def single_problem(text: str) -> str:
+    """The first problem of a generator's answer, without the numbered heading it copied from the
+    few-shot examples (a title after the heading stays); small models often write two or three."""
+    text = text.strip()
+    heading = _PROBLEM_HEADING.match(text)
+    if heading:
+        text = text[heading.end():].lstrip()
+    later = _LATER_PROBLEM.search(text, 1)
+    return text[:later.start()].rstrip() if later else text

@@ -23,7 +23,8 @@ _CPP_MARKERS = re.compile(r"^\s*#\s*include\b|\bint\s+main\s*\(", re.MULTILINE)
 
 SOLUTION_PROMPT = """Solve the following competitive-programming problem. Think it through, then give \
 one complete {language} program that reads the input from standard input and writes the answer to \
-standard output. Put the final program in a single fenced code block at the end of your answer.
+standard output. Put the final program in exactly one fenced code block at the end of your answer, \
+and write nothing after it.
 
 {problem}"""
 LANGUAGE_NAMES: dict[Language, str] = {"python": "Python 3", "cpp": "C++17"}

@@ -72,13 +72,14 @@ def normalize_concept(name: str) -> str:
 
 
 EXTRACTION_PROMPT = """Read the competitive-programming problem below and name the concepts needed to solve it.
-- "topics": 1 to 3 broad areas, e.g. "graph theory", "dynamic programming", "number theory".
-- "knowledge_points": 2 to 6 specific techniques or facts, e.g. "topological sort", "prefix sums".
-Use short names (a few words each), not sentences. Answer with one JSON object and nothing else, e.g.
-{{"topics": ["graph theory"], "knowledge_points": ["breadth-first search", "shortest path"]}}
+- "topics": 1 to 3 broad areas of algorithms or mathematics the problem belongs to.
+- "knowledge_points": 2 to 6 specific algorithms, data structures or facts a solution of THIS problem uses.
+Use short standard names (a few words each), not sentences and not words from the problem's story. \
+Answer with one JSON object and nothing else: {{"topics": [...], "knowledge_points": [...]}}
 
 Problem:
 {statement}"""
+# No example names: shown "graph theory" and "prefix sums", small models name them for every problem.
 
 
 def render_extraction_prompt(statement: str) -> str:

@@ -21,7 +21,9 @@ INPUT_KEYS = ("inputs", "test_inputs", "tests")
 INPUTS_PROMPT = """Write {count} test inputs for the programming problem below. Each input must satisfy \
 every constraint and the input format exactly. Cover edge cases (smallest values, equal values, \
 extremes) and a few larger, tricky cases, but keep each input under a few kilobytes.
-Answer with one JSON object and nothing else: {{"inputs": [...]}} holding {count} strings, each string one complete input.
+Answer with one JSON object and nothing else: {{"inputs": [...]}} holding {count} strings. Each string is \
+one complete input: every line the program reads from standard input, in order, separated by "\\n" \
+inside the one string (never one line per string).
 
 {problem}"""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from pysynth.spec import values
 from pysynth.spec.generation import GenerationFields
@@ -45,17 +45,27 @@ class LocalSpec(_Strict):
     """The embedded llama.cpp server of `backend: local` (started by the run, stopped at its end)."""
 
     model_path: NonEmptyStr | None = Field(
-        default=None, description="A GGUF file; omitted: the embedded Gemma 3 270M (weak, for offline runs)."
+        default=None, description="A GGUF file of your own; omitted: the embedded model named by `embedded`."
+    )
+    embedded: Literal["qwen2.5-coder-0.5b-instruct", "gemma-3-270m"] = Field(
+        default="qwen2.5-coder-0.5b-instruct", description="The model from PyPI served when `model_path` is "
+        "omitted: Qwen2.5-Coder-0.5B-Instruct (the default), or Gemma 3 270M (a base model, weaker).",
     )
     slots: int = Field(default=4, ge=1, description="Requests the server decodes at once (llama-server --parallel).")
     context: int = Field(default=8192, ge=256, description="Context tokens shared by all slots (--ctx-size).")
     threads: int | None = Field(default=None, ge=1, description="CPU threads; omitted: llama-server's choice.")
     chat_template: NonEmptyStr | None = Field(
-        default=None, description="A llama.cpp built-in template name; omitted: the GGUF's own ('gemma' for the "
-        "embedded model, which has none).",
+        default=None, description="A llama.cpp built-in template name; omitted: the GGUF's own ('gemma' for "
+        "the embedded Gemma, whose GGUF has none).",
     )
     args: list[str] = Field(default_factory=list, description="Extra llama-server flags.")
     startup_timeout_s: float = Field(default=300.0, gt=0)
+
+    @model_validator(mode="after")
+    def _one_model(self) -> LocalSpec:
+        if self.model_path is not None and "embedded" in self.model_fields_set:
+            raise ValueError("give model_path (your own GGUF) or embedded (a model from PyPI), not both")
+        return self
 
 
 class LLMSpec(_Strict):

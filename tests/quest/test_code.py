@@ -59,5 +59,5 @@ def test_labels_map_to_judge_languages() -> None:
 
 def test_solution_prompt_names_the_language_and_asks_for_one_block() -> None:
     prompt = render_solution_prompt("Add two numbers.\n", "cpp")
-    assert "C++17 program" in prompt and "single fenced code block" in prompt
+    assert "C++17 program" in prompt and "exactly one fenced code block" in prompt and "nothing after it" in prompt
     assert prompt.endswith("\n\nAdd two numbers.")

@@ -79,7 +79,8 @@ def test_malformed_answers_are_rejected_with_their_reason(answer: str, reason: R
 def test_extraction_prompt_carries_the_statement_and_the_json_shape() -> None:
     prompt = concepts.render_extraction_prompt("  Count the paths in a grid.\n")
     assert prompt.endswith("Problem:\nCount the paths in a grid.")
-    assert '{"topics": ["graph theory"], "knowledge_points": ["breadth-first search", "shortest path"]}' in prompt
+    assert '{"topics": [...], "knowledge_points": [...]}' in prompt
+    assert "graph theory" not in prompt  # small models copy example names onto every problem
 
 
 def test_reasoning_is_skipped_and_key_spellings_are_forgiven() -> None:

@@ -116,6 +116,10 @@ EXPECTED: dict[str, str] = {
     "configures the embedded server: needs `backend: local`",
     "local_model_path_missing.yaml": "malformed/local_model_path_missing.yaml:10:14: steps[1].llm.local: model_path: "
     "no such GGUF file 'models/missing.gguf' (relative paths start at the pipeline file's folder)",
+    "local_model_path_and_embedded.yaml": "malformed/local_model_path_and_embedded.yaml:6:12: defaults.llm.local: give "
+    "model_path (your own GGUF) or embedded (a model from PyPI), not both",
+    "local_unknown_embedded.yaml": "malformed/local_unknown_embedded.yaml:6:23: defaults.llm.local.embedded: must be "
+    "'qwen2.5-coder-0.5b-instruct' or 'gemma-3-270m' (got 'llama-3-8b')",
     "local_regex.yaml": "malformed/local_regex.yaml:4:32: defaults.llm.regex: regex is an SGLang extension: needs "
     "`backend: sglang` and no json_schema",
     "llm_step_workers.yaml": "malformed/llm_step_workers.yaml:11:14: steps[1].workers: LLM steps run concurrently "

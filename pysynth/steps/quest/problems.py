@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pysynth.quest.answers import final_answer
+from pysynth.quest.answers import final_answer, single_problem
 from pysynth.steps.base import Dropped, Row
 from pysynth.steps.llm.stage import LLMStage, stage_outputs
 
 
 class QuestProblems(LLMStage):
     """`generation_prompt` (from `quest_sample_prompts`) -> `problem`, the text after any <think>
-    section; `num_generations` is K. An answer is dropped under `problem: ...` when its reasoning
+    section, cut to its first problem (`single_problem`); `num_generations` is K. An answer is dropped under `problem: ...` when its reasoning
     never ends or its text is shorter than `min_chars` (a statement with formats, constraints and
     an example is longer)."""
 
@@ -34,7 +34,7 @@ class QuestProblems(LLMStage):
         text = final_answer(answer)
         if text is None:
             return Dropped("problem: the answer stops inside its <think> section")
-        text = text.strip()
+        text = single_problem(text)
         if len(text) < self.min_chars:
             return Dropped(f"problem: shorter than {self.min_chars} characters")
         return {"problem": text}
