@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     )
     from pysynth.dedup_modes import MinHashScheme, ShingleUnit, Verification
     from pysynth.quest.concept_graph import ConceptGraph, WalkArrays
+    from pysynth.rewards.code import code_reward
 
     __version__: str
 
@@ -50,6 +51,7 @@ __all__ = [
     "Verification",
     "WalkArrays",
     "__version__",
+    "code_reward",
     "dedup",
     "judge",
     "lsh_params",
@@ -66,6 +68,7 @@ _LAZY: dict[str, str] = {
          "minhash_signatures", "shingles"), "pysynth.dedup"),
     **dict.fromkeys(("MinHashScheme", "ShingleUnit", "Verification"), "pysynth.dedup_modes"),
     **dict.fromkeys(("ConceptGraph", "WalkArrays"), "pysynth.quest.concept_graph"),
+    "code_reward": "pysynth.rewards.code",
     **{name: f"pysynth.{name}" for name in _SUBMODULES},
 }
 

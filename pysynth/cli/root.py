@@ -180,6 +180,10 @@ from pysynth.cli.train import register as _register_train_commands  # noqa: E402
 
 _register_train_commands(app)
 
+from pysynth.cli.judge_server import register as _register_judge_server_command  # noqa: E402
+
+_register_judge_server_command(app)
+
 
 def main() -> None:
     """Each error ends the process with one line on stderr and its exit code (see `pysynth.cli.failures`)."""

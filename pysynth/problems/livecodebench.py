@@ -121,7 +121,13 @@ def _test_cases(cases: Any, field: str) -> list[tuple[str, str, str]]:
 def _test(given: str, wanted: str, origin: str, functional: bool, index: int) -> dict[str, str]:
     if not functional:
         return {"input": given, "expected": wanted, "origin": origin}
-    field = f"{origin}_test_cases"
+    arguments, value = functional_test(given, wanted, f"{origin}_test_cases", index)
+    return {"input": arguments, "expected": value, "origin": origin}
+
+
+def functional_test(given: str, wanted: str, field: str, index: int) -> tuple[str, str]:
+    """A functional case as pysynth's call mode stores it: (the JSON list of arguments, the JSON
+    value), from LiveCodeBench's one JSON value per argument line and one JSON output."""
     try:
         arguments = [json.loads(line) for line in given.split("\n") if line.strip()]
     except ValueError as error:
@@ -130,4 +136,4 @@ def _test(given: str, wanted: str, origin: str, functional: bool, index: int) ->
         value = json.loads(wanted)
     except ValueError as error:
         raise RowError(field, f"test {index}: the output is not JSON ({error})") from None
-    return {"input": json.dumps(arguments), "expected": json.dumps(value), "origin": origin}
+    return json.dumps(arguments), json.dumps(value)

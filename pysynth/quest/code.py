@@ -58,9 +58,9 @@ def _guess_language(source: str) -> Language:
     return "cpp" if _CPP_MARKERS.search(source) else "python"
 
 
-def extract_code(answer: str) -> Solution | NoCode:
-    """The last fenced block in a language the judge runs (or unlabelled: Python or C++) after any
-    reasoning section."""
+def extract_code(answer: str, unlabelled: Language | None = None) -> Solution | NoCode:
+    """The last fenced block in a language the judge runs (or unlabelled: `unlabelled`, or by
+    default Python or C++ as the block looks) after any reasoning section."""
     text = final_answer(answer)
     if text is None:
         return NoCode(NoCodeReason.UNFINISHED_REASONING)
@@ -76,4 +76,4 @@ def extract_code(answer: str) -> Solution | NoCode:
         return NoCode(NoCodeReason.UNTERMINATED_BLOCK, last.label)
     if not last.body.strip():
         return NoCode(NoCodeReason.EMPTY_BLOCK, last.label)
-    return Solution(judge_language(last.label) or _guess_language(last.body), last.body)
+    return Solution(judge_language(last.label) or unlabelled or _guess_language(last.body), last.body)

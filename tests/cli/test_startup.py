@@ -66,7 +66,7 @@ def test_help_loads_no_heavy_dependency() -> None:
     assert heavy_in(modules) == [], "`pysynth --help` builds every command: their options must not import these"
 
 
-@pytest.mark.parametrize("group", ["train", "serve", "run"])
+@pytest.mark.parametrize("group", ["train", "serve", "run", "judge-server"])
 def test_command_help_loads_no_heavy_dependency(group: str) -> None:
     # typer coerces the root's options with pydantic once it runs the root callback, so pydantic is allowed.
     assert heavy_in(loaded_by(group, "--help"), tuple(name for name in HEAVY if name != "pydantic")) == []
