@@ -80,14 +80,20 @@ _PROBLEM_HEADING = re.compile(
     re.IGNORECASE)
 _LATER_PROBLEM = re.compile(r"^(?:#+|\*\*)[ \t]*(?:new[ \t]+)?(?:example[ \t]+)?problem[ \t]+\d+\b",
                             re.IGNORECASE | re.MULTILINE)
+# Where a problem has ended and something else begins: the generation prompt repeated back, or a
+# program (a statement shows data in unlabelled fences; a ```python block is a solution).
+_AFTER_PROBLEM = re.compile(
+    r"^[ \t]*(?:now write the new problem|write only the problem|here(?:'s| is)\b[^\n]{0,24}\b(?:code|solution|program)\b"
+    r"|```[ \t]*(?:python3?|py|c\+\+|cpp|java|go|rust|javascript|js)[ \t]*$)", re.IGNORECASE | re.MULTILINE)
 
 
 def single_problem(text: str) -> str:
     """The first problem of a generator's answer, without the numbered heading it copied from the
-    few-shot examples (a title after the heading stays); small models often write two or three."""
+    few-shot examples (a title after the heading stays), and without what small models write after
+    it: a second and third problem, the prompt's instructions echoed back, or a solution."""
     text = text.strip()
     heading = _PROBLEM_HEADING.match(text)
     if heading:
         text = text[heading.end():].lstrip()
-    later = _LATER_PROBLEM.search(text, 1)
-    return text[:later.start()].rstrip() if later else text
+    ends = [found.start() for found in (_LATER_PROBLEM.search(text, 1), _AFTER_PROBLEM.search(text, 1)) if found]
+    return text[:min(ends)].rstrip() if ends else text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from pysynth.quest.concepts import MAX_KNOWLEDGE_POINTS, MAX_TOPICS
 
@@ -27,3 +28,12 @@ class InputsAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     inputs: list[TestInput] = Field(min_length=1, max_length=20)
+
+
+@cache
+def inputs_answer(count: int) -> type[InputsAnswer]:
+    """`InputsAnswer` holding exactly `count` inputs. Constrained decoding then keeps writing until
+    there are as many as the prompt asks for: left to itself a small model stops after one or two
+    (often the statement's example), and the problem is dropped for too few."""
+    listed = (list[TestInput], Field(min_length=count, max_length=count))
+    return create_model(f"InputsAnswer{count}", __base__=InputsAnswer, inputs=listed)

@@ -38,6 +38,14 @@ def test_single_problem_drops_a_copied_heading_and_every_extra_problem() -> None
     assert single_problem("## Example problem 4\nSort it.") == "Sort it."
 
 
+def test_single_problem_stops_at_an_echoed_prompt_or_a_solution_but_keeps_unlabelled_examples() -> None:
+    statement = "Count the pairs.\n\nExample\nInput:\n```\n3\n1 2 3\n```\nOutput:\n```\n1\n```"
+    assert single_problem(statement) == statement
+    assert single_problem(statement + "\n\nNow write the new problem. Make it difficult.") == statement
+    assert single_problem(statement + "\n\nHere's how the code might look:\n```python\nprint(1)\n```") == statement
+    assert single_problem(statement + "\n```python\nprint(1)\n```") == statement
+
+
 def test_single_problem_leaves_prose_that_only_mentions_problems() -> None:
     for text in ("Problems of this kind are hard.\nProblem 2 is not a heading here.", "Problem statement\nfoo",
                  "Count the pairs.\n\nThe problem 3 times harder version has n <= 10^6."):

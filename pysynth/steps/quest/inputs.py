@@ -17,7 +17,7 @@ from pysynth.quest.inputs import (
     render_generator_prompt,
     render_inputs_prompt,
 )
-from pysynth.quest.schemas import InputsAnswer
+from pysynth.quest.schemas import InputsAnswer, inputs_answer
 from pysynth.steps.base import Dropped, Row
 from pysynth.steps.llm.stage import LLMStage, stage_outputs
 
@@ -44,7 +44,10 @@ class QuestInputs(LLMStage):
         return stage_outputs("inputs", "inputs_dropped")
 
     def answer_format(self) -> type[BaseModel] | None:
-        return super().answer_format() if self.mode == "list" else None  # a program is not JSON
+        if self.mode == "generator":
+            return None  # a program is not JSON
+        schema = super().answer_format()
+        return inputs_answer(self.count) if schema is InputsAnswer else schema
 
     def parse_blocks(self) -> bool:
         return self.mode == "generator"

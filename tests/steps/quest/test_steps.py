@@ -144,3 +144,14 @@ def test_difficulty_of_a_two_to_one_split_is_one_third() -> None:
     assert isinstance(out, dict) and out["delta"] == pytest.approx(1 / 3)
     assert [test["output"] for test in out["tests"]] == ["10\n", "14\n"]
     assert out["solutions_valid"] == 3 and out["solutions_without_code"] == 0
+
+
+def test_the_inputs_schema_asks_for_exactly_count_inputs_unless_the_llm_block_constrains_answers() -> None:
+    step = QuestInputs(name="inputs", llm=UNUSED_LLM, count=4, min_inputs=2)
+    schema = step.answer_format()
+    assert schema is not None
+    listed = schema.model_json_schema()["properties"]["inputs"]
+    assert (listed["minItems"], listed["maxItems"]) == (4, 4)
+    own = OpenAICompatibleLLM(base_url="http://127.0.0.1:9/v1", model="unused",
+                              generation_kwargs={"regex": r"\{.*\}"})
+    assert QuestInputs(name="inputs", llm=own, count=4).answer_format() is None
