@@ -5,11 +5,16 @@ Commands, each run as the user runs it (the `pysynth` console script beside this
 - `pysynth --help` (target <= 0.3 s). Floors: `python -c pass`, and a one-command typer app's `--help`
   (what typer and rich cost before pysynth adds anything).
 - `pysynth dedup CORPUS -o OUT.parquet` on bench_dedup.py's corpus (20,000 documents of ~1 KB, seed 0,
-  written once to benchmarks/.data/; target <= 0.5 s end to end: read, dedup, write). Floor: `python -c
-  "import polars"`. The command's own figure (read to write, without start-up) is shown too.
+  written once to benchmarks/.data/; target <= 0.5 s end to end: read, dedup, write). Floors: `python -c
+  "import polars"`, and the typer app run with an argument, importing polars in its command: typer
+  coerces arguments with pydantic, so any command with options pays for it. The command's own figure
+  (read to write, without start-up) is shown too.
 - `pysynth validate pipelines/quest.yaml` (target <= 1.5 s). Floors: `python -c "import distilabel"`, and
   `import distilabel.pipeline`, which validate needs: the compile builds the real distilabel steps and
-  `Pipeline`, and distilabel's pipeline package imports datasets, pandas and networkx.
+  `Pipeline` (building any distilabel step imports `distilabel.pipeline.base`), and distilabel's step and
+  pipeline packages import datasets, pandas, every LLM client and networkx. Once more with the garbage
+  collector handled as the command line does (`pysynth.cli.startup`: paused while importing, then
+  `gc.freeze()`), which saves ~1 s of collections while importing and at exit.
 
 The runs are interleaved (round r runs every process once), so load from other processes falls on all
 of them alike; one warm-up round (byte-code caches, page cache) is not counted. Prints the median and
@@ -44,6 +49,8 @@ def only(path: str, count: int = 1) -> None:
     "One command."
 app()
 """
+TYPER_POLARS_APP = TYPER_APP.replace('"One command."', '"One command."\n    import polars')
+DISTILABEL_FROZEN = "import gc; gc.disable(); import distilabel.pipeline; gc.freeze()"
 IN_COMMAND = re.compile(r", ([0-9.]+) s\) -> ")  # `pysynth dedup`'s own "(..., 1.23 s) -> OUT"
 
 
@@ -89,10 +96,13 @@ def cases(corpus: Path, output: Path) -> list[Case]:
         Case("typer app --help", [py, "-c", TYPER_APP, "--help"], floor_of="pysynth --help"),
         Case("pysynth dedup (20k docs)", [*pysynth, "dedup", str(corpus), "-o", str(output)], target_s=0.5),
         Case("import polars", [py, "-c", "import polars"], floor_of="pysynth dedup (20k docs)"),
+        Case("typer app ARG + import polars", [py, "-c", TYPER_POLARS_APP, "x"], floor_of="pysynth dedup (20k docs)"),
         Case("pysynth validate quest.yaml", [*pysynth, "validate", str(QUEST)], target_s=1.5),
         Case("import distilabel", [py, "-W", "ignore", "-c", "import distilabel"],
              floor_of="pysynth validate quest.yaml"),
         Case("import distilabel.pipeline", [py, "-W", "ignore", "-c", "import distilabel.pipeline"],
+             floor_of="pysynth validate quest.yaml"),
+        Case("import distilabel.pipeline, gc frozen", [py, "-W", "ignore", "-c", DISTILABEL_FROZEN],
              floor_of="pysynth validate quest.yaml"),
     ]
 
@@ -139,7 +149,13 @@ def main() -> None:
         print(f"cores: {os.cpu_count()} (usable {len(os.sched_getaffinity(0))}); python {sys.version.split()[0]}; "
               f"{args.repeat} interleaved runs of each process (+1 warm-up); corpus {corpus}")
         print(f"CPU used by other processes meanwhile: {other_cpu:.1f} s in {time.perf_counter() - wall:.1f} s "
-              "(~0 on a quiet machine)\n")
+              "(~0 on a quiet machine)")
+        if sys.flags.dont_write_bytecode and not (ROOT / "pysynth" / "__pycache__").is_dir():
+            # An installed wheel has its .pyc files; without them each process compiles pysynth's own
+            # sources again (~0.15 s of `validate`, ~0.02 s of `--help`).
+            print("note: PYTHONDONTWRITEBYTECODE is set and pysynth has no __pycache__: every process here "
+                  "compiles pysynth's modules")
+        print()
         print_table(all_cases)
         print_summary(all_cases)
     finally:

@@ -12,10 +12,12 @@ __all__ = [
     "RESULT_FIELDS",
     "RUN_FIELDS",
     "VOTE_FIELDS",
+    "ArrowColumn",
     "ConceptGraph",
     "JudgePool",
     "LshIndex",
     "dedup",
+    "dedup_columns",
     "judge",
     "lsh_params",
     "minhash_signatures",
@@ -34,6 +36,14 @@ def lsh_params(threshold: float, num_perm: int, weights: tuple[float, float]) ->
 def dedup(
     texts: Any, config: Any
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], tuple[int, int], dict[str, int]]: ...
+def dedup_columns(texts: Any, config: Any) -> tuple[ArrowColumn, ArrowColumn, tuple[int, int], dict[str, int]]: ...
+@final
+class ArrowColumn:
+    """One Arrow array, exported through the Arrow PyCapsule interface (`pl.Series(column)`)."""
+
+    def __arrow_c_array__(self, requested_schema: object | None = None) -> tuple[object, object]: ...
+    def __len__(self) -> int: ...
+
 @final
 class LshIndex:
     def __new__(cls, config: Any) -> Self: ...

@@ -13,6 +13,7 @@ from datasketch.lsh import _optimal_param
 
 import pysynth
 from pysynth import ConfigError, InputError, MinHashIndex, dedup, lsh_params, minhash_signatures, shingles
+from pysynth.dedup import dedup_columns
 from tests.conftest import random_text
 from tests.gil import share_of_free_rate
 
@@ -102,6 +103,47 @@ def test_dedup_clusters_near_duplicates_and_keeps_the_first(rng: random.Random, 
     assert (result.bands, result.rows) == lsh_params(0.8, 128, weights) == ((9, 13) if verify == "none" else (16, 8))
     assert result.stats.duplicates == 4
     assert result.stats.empty_documents == 5
+
+
+def chained_corpus(rng: random.Random) -> list[str]:
+    """Originals, empty texts and near-duplicates of near-duplicates (clusters joined through a chain)."""
+    texts = [random_text(rng, rng.randint(20, 200)) for _ in range(60)] + ["", " !! "]
+    for _ in range(60):
+        texts.append(near_duplicate(rng, rng.choice(texts[:60] + texts[62:])))
+    return texts
+
+
+@pytest.mark.parametrize("verify", ["none", "estimated", "exact"])
+@pytest.mark.parametrize("scheme", ["fast", "datasketch"])
+def test_dedup_columns_are_dedup_as_polars_series(rng: random.Random, verify: str, scheme: str) -> None:
+    texts = pl.Series(chained_corpus(rng))
+    arrays, columns = dedup(texts, verify=verify, scheme=scheme), dedup_columns(texts, verify=verify, scheme=scheme)
+    assert columns.cluster_ids.dtype == pl.Int64 and columns.keep.dtype == pl.Boolean
+    assert columns.cluster_ids.to_list() == arrays.cluster_ids.tolist()
+    assert columns.keep.to_list() == arrays.keep.tolist()
+    assert (columns.bands, columns.rows, columns.stats) == (arrays.bands, arrays.rows, arrays.stats)
+    assert columns.stats.duplicates > 0
+
+
+@pytest.mark.parametrize("scheme", ["fast", "datasketch"])
+def test_batch_exact_verification_confirms_the_pairs_the_index_confirms(rng: random.Random, scheme: str) -> None:
+    # Batch dedup builds the exact shingle sets of candidate pairs only; the index builds every set.
+    # Both must confirm the same pairs, so clustering the index's pairs gives dedup's clusters.
+    texts = chained_corpus(rng)
+    index = MinHashIndex(scheme=scheme)
+    index.insert(texts)
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, similar in enumerate(index.query(texts)):
+        for j in similar:
+            low, high = sorted((root(i), root(j)))
+            parent[high] = low
+    assert dedup(texts, scheme=scheme).cluster_ids.tolist() == [root(i) for i in range(len(texts))]
 
 
 def test_explicit_weights_override_the_default(rng: random.Random) -> None:

@@ -8,8 +8,7 @@ Point a SandboxFusion client at `http://HOST:PORT/run_code` (verl:
 `pysynth.rewards.sandbox_fusion` for the protocol.
 """
 
-from __future__ import annotations
-
+# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
 import sys
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,12 +1,13 @@
 """`pysynth run | validate | compile | schema | steps`: authoring and running YAML pipelines."""
 
-from __future__ import annotations
-
+# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
 import json
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+
+from pysynth.cli.startup import starting
 
 SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override a value: KEY.PATH=VALUE (repeatable).")]
 
@@ -20,10 +21,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _compile(file: Path, overrides: list[str] | None):  # type: ignore[no-untyped-def]
-    from pysynth.dag import compile_pipeline
-    from pysynth.spec import load_spec
+    with starting():  # distilabel's imports and the compiled steps last the whole command
+        from pysynth.dag import compile_pipeline
+        from pysynth.spec import load_spec
 
-    return compile_pipeline(load_spec(file, overrides or []))
+        return compile_pipeline(load_spec(file, overrides or []))
 
 
 def run_command(
@@ -99,9 +101,10 @@ def steps_command(
     from rich.markup import escape
     from rich.table import Table
 
-    from pysynth.steps.catalog import catalog
+    with starting():  # every step class, and so distilabel
+        from pysynth.steps.catalog import catalog
 
-    infos = catalog()
+        infos = catalog()
     if as_json:
         typer.echo(json.dumps([asdict(info) for info in infos], indent=2))
         return

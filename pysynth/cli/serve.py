@@ -1,7 +1,6 @@
 """`pysynth serve`: SGLang servers for a pipeline's `llm: {endpoints_file: ...}`."""
 
-from __future__ import annotations
-
+# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
 import signal
 import sys
 from pathlib import Path

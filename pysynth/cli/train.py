@@ -13,8 +13,7 @@ The output directory receives the model (with LoRA: only the adapter), the token
 `sft_report.json` with the loss of every logging step. Needs `pip install 'pysynth[train]'`.
 """
 
-from __future__ import annotations
-
+# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
 from pathlib import Path
 from typing import Annotated, Any
 

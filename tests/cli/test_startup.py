@@ -1,11 +1,14 @@
-"""A command imports only what it uses: which modules `import pysynth` and each command load.
+"""A command imports only what it uses: which modules `import pysynth` and each command load; and
+the collector skips what a command's start-up built (`pysynth.cli.startup`).
 
 The mechanism, not the time (benchmarks/bench_startup.py times it): each check runs the command in
-a fresh interpreter, as `python -m pysynth.cli` does, and reads `sys.modules` when it is done.
+a fresh interpreter, as `python -m pysynth.cli` does, and reads `sys.modules` (or the collector's
+state) when it is done.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -85,3 +88,42 @@ def test_validate_loads_neither_the_executor_nor_the_http_client() -> None:
     running_only = ("polars", "aiohttp", "torch", "pysynth.runtime.executor", "pysynth.quest.concept_graph")
     unexpected = heavy_in(modules, running_only)
     assert unexpected == [], "validating a pipeline imports what compiling needs, not what running needs"
+
+
+# Runs `pysynth ARGS...` as the console script does (through `main`), then prints the collector's state.
+COLLECTOR = """
+import gc, json, sys
+from pysynth.cli import main
+sys.argv = ["pysynth", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exit:
+    assert exit.code in (0, None), exit.code
+print("\\nGC " + json.dumps({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+def collector_after(*args: str | Path) -> dict[str, object]:
+    result = subprocess.run([sys.executable, "-c", COLLECTOR, *map(str, args)], capture_output=True, text=True,
+                            timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return dict(json.loads(result.stdout.rpartition("\nGC ")[2]))
+
+
+@pytest.mark.parametrize("command", ["validate", "dedup"])
+def test_a_command_freezes_its_start_up_and_collects_again(command: str, tmp_path: Path) -> None:
+    args = (QUEST,) if command == "validate" else (DEMO, "--output", tmp_path / "kept.jsonl")
+    state = collector_after(command, *args)
+    assert state["enabled"] is True, "the collector must run again once the command has started"
+    assert isinstance(state["frozen"], int) and state["frozen"] > 10_000, \
+        f"the start-up's objects should be frozen (gc.freeze), got {state['frozen']}"
+
+
+def test_starting_changes_nothing_outside_pysynths_own_process() -> None:
+    # A test's or a library user's process (CliRunner calls the app, not `main`) keeps its collector.
+    from pysynth.cli import startup
+
+    frozen = gc.get_freeze_count()
+    with startup.starting():
+        assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

@@ -39,10 +39,10 @@ pub struct DedupOutcome {
 pub fn deduplicate(texts: &[&str], config: &LshConfig) -> Result<DedupOutcome, DedupError> {
     let sketcher = Sketcher::new(config)?;
     let params = sketcher.params();
-    let sketches: Vec<DocumentSketch> = texts
+    let mut sketches: Vec<DocumentSketch> = texts
         .par_iter()
         .with_min_len(32)
-        .map_init(SignScratch::default, |scratch, text| sketcher.sketch(text, scratch))
+        .map_init(SignScratch::default, |scratch, text| sketcher.sketch_deferred(text, scratch))
         .collect();
 
     let verify_all_pairs = config.verification != Verification::None;
@@ -52,6 +52,19 @@ pub fn deduplicate(texts: &[&str], config: &LshConfig) -> Result<DedupOutcome, D
         .collect();
     candidates.par_sort_unstable();
     candidates.dedup();
+
+    let mut in_a_pair = vec![false; texts.len()];
+    for &(a, b) in &candidates {
+        in_a_pair[a as usize] = true;
+        in_a_pair[b as usize] = true;
+    }
+    sketches
+        .par_iter_mut()
+        .zip(texts.par_iter())
+        .zip(in_a_pair.par_iter())
+        .with_min_len(32)
+        .filter(|(_, &needed)| needed)
+        .for_each_init(SignScratch::default, |scratch, ((sketch, text), _)| sketcher.add_shingle_set(sketch, text, scratch));
 
     let confirmed: Vec<(u32, u32)> = candidates
         .par_iter()

@@ -1,10 +1,14 @@
 //! Wrappers over `pysynth_dedup`: extract, release the GIL, convert back.
 
+use std::sync::Arc;
+
+use arrow_array::{BooleanArray, Int64Array};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
-use pysynth_dedup::{deduplicate, optimal_params, LshIndex, MinHasher};
+use pysynth_dedup::{deduplicate, optimal_params, DedupOutcome, DedupStats, LshIndex, MinHasher};
 
+use crate::columns::ArrowColumn;
 use crate::config::{lsh_config, minhash_config};
 use crate::errors::NativeError;
 use crate::texts::TextColumn;
@@ -40,23 +44,46 @@ type DedupTuple<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<bool>>, (
 
 #[pyfunction]
 pub fn dedup<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, config: &Bound<'py, PyAny>) -> PyResult<DedupTuple<'py>> {
-    let config = lsh_config(config)?;
-    let column = TextColumn::extract(texts)?;
-    let strs = column.as_strs()?;
-    let outcome = py.detach(|| deduplicate(&strs, &config)).map_err(NativeError::from)?;
-    let stats = PyDict::new(py);
-    stats.set_item("documents", outcome.stats.documents)?;
-    stats.set_item("empty_documents", outcome.stats.empty_documents)?;
-    stats.set_item("candidate_pairs", outcome.stats.candidate_pairs)?;
-    stats.set_item("confirmed_pairs", outcome.stats.confirmed_pairs)?;
-    stats.set_item("duplicates", outcome.stats.duplicates)?;
+    let outcome = run_dedup(py, texts, config)?;
     let cluster_ids: Vec<i64> = outcome.cluster_ids.iter().map(|&c| c as i64).collect();
     Ok((
         cluster_ids.into_pyarray(py),
         outcome.keep.into_pyarray(py),
         (outcome.params.bands, outcome.params.rows),
-        stats,
+        stats_dict(py, &outcome.stats)?,
     ))
+}
+
+/// `dedup` with Arrow columns (int64, bool) in place of the numpy arrays: the table path, no numpy.
+type DedupColumnsTuple<'py> = (ArrowColumn, ArrowColumn, (usize, usize), Bound<'py, PyDict>);
+
+#[pyfunction]
+pub fn dedup_columns<'py>(py: Python<'py>, texts: &Bound<'py, PyAny>, config: &Bound<'py, PyAny>) -> PyResult<DedupColumnsTuple<'py>> {
+    let outcome = run_dedup(py, texts, config)?;
+    let cluster_ids = Int64Array::from_iter_values(outcome.cluster_ids.iter().map(|&c| c as i64));
+    Ok((
+        ArrowColumn::new(Arc::new(cluster_ids)),
+        ArrowColumn::new(Arc::new(BooleanArray::from(outcome.keep))),
+        (outcome.params.bands, outcome.params.rows),
+        stats_dict(py, &outcome.stats)?,
+    ))
+}
+
+fn run_dedup(py: Python<'_>, texts: &Bound<'_, PyAny>, config: &Bound<'_, PyAny>) -> PyResult<DedupOutcome> {
+    let config = lsh_config(config)?;
+    let column = TextColumn::extract(texts)?;
+    let strs = column.as_strs()?;
+    Ok(py.detach(|| deduplicate(&strs, &config)).map_err(NativeError::from)?)
+}
+
+fn stats_dict<'py>(py: Python<'py>, stats: &DedupStats) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("documents", stats.documents)?;
+    dict.set_item("empty_documents", stats.empty_documents)?;
+    dict.set_item("candidate_pairs", stats.candidate_pairs)?;
+    dict.set_item("confirmed_pairs", stats.confirmed_pairs)?;
+    dict.set_item("duplicates", stats.duplicates)?;
+    Ok(dict)
 }
 
 #[pyclass(name = "LshIndex", module = "pysynth._native")]

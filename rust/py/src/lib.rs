@@ -1,5 +1,6 @@
 //! `pysynth._native`: the Python binding of pysynth's Rust crates. Private; import from `pysynth`.
 
+mod columns;
 mod config;
 mod dedup;
 mod errors;
@@ -16,6 +17,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::shingles, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::lsh_params, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::dedup, module)?)?;
+    module.add_function(wrap_pyfunction!(dedup::dedup_columns, module)?)?;
+    module.add_class::<columns::ArrowColumn>()?;
     module.add_class::<dedup::PyLshIndex>()?;
     module.add_class::<graph::PyConceptGraph>()?;
     module.add_function(wrap_pyfunction!(judge::judge, module)?)?;
