@@ -11,6 +11,8 @@ echo "==> pysynth run pipelines/generate_demo.yaml (the embedded Qwen2.5-Coder-0
 echo "==> the first generated problem:"
 "$PY" -c 'import sys, polars
 row = polars.read_parquet(sys.argv[1]).row(0, named=True)
-print(f"[topic: {row[\"topic\"]}]\n{row[\"problem\"]}\n")' "$output/tidy.parquet"
+print("[topic: " + row["topic"] + "]")
+print(row["problem"])
+print()' "$output/tidy.parquet"
 echo "==> done: all the generated problems are in $output/tidy.parquet, the run manifest in $output/run.json"
 echo "    (a 0.5B model on CPU: it shows the pipeline end to end offline; use real servers for real data)"
