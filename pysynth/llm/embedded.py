@@ -10,6 +10,7 @@ upload or a truncated install cannot silently become "the embedded model".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -78,10 +79,10 @@ def embedded_model_path(name: str = DEFAULT_EMBEDDED_MODEL) -> Path:
     if target.is_file() and _stamp_of(target, model) == _read_stamp(stamp):
         return target
     sources = part_files(model)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_partials(target)
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned_partials(target)
         digest, size = _join(sources, partial)
         if (size, digest) != (model.size, model.sha256):
             raise LLMError(f"backend: local: the embedded model {model.name} assembled from {', '.join(model.parts)} "
@@ -95,7 +96,8 @@ def embedded_model_path(name: str = DEFAULT_EMBEDDED_MODEL) -> Path:
     except OSError as error:
         raise LLMError(f"backend: local: could not assemble the embedded model into {target}: {error}") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # nothing to remove where the folder could not be made
+            partial.unlink(missing_ok=True)
     return target
 
 

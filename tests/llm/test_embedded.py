@@ -115,3 +115,11 @@ def test_a_process_killed_while_assembling_leaves_nothing_that_is_served(cache: 
     abandoned.write_bytes(b"GGUF half")
     path = embedded_model_path(GEMMA_3_270M.name)
     assert not abandoned.exists() and sha256_of(path) == GEMMA_3_270M.sha256
+
+
+def test_an_unusable_cache_folder_is_one_line_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("PYSYNTH_CACHE_DIR", str(blocked))
+    with pytest.raises(LLMError, match=r"could not assemble the embedded model into .*a-file/models"):
+        embedded_model_path(GEMMA_3_270M.name)
