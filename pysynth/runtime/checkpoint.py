@@ -16,6 +16,7 @@ import json
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -35,6 +36,7 @@ class BatchStats:
     cache_hits: int = 0  # rows answered from the request cache, without a request
     seconds: float = 0.0
     latency_seconds: float = 0.0  # summed over the step's successful LLM requests (retries included)
+    report: dict[str, Any] | None = None  # what a `Reports` step found about all its rows (JSON values)
 
     def add(self, other: BatchStats) -> None:
         for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "cache_hits",
@@ -42,6 +44,8 @@ class BatchStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, count in other.dropped.items():
             self.dropped[reason] = self.dropped.get(reason, 0) + count
+        if other.report is not None:
+            self.report = other.report
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from pysynth.runtime.state import StepState, StepStatus
 from pysynth.runtime.workers import WorkerPool
 from pysynth.steps.adapter import AnyStep, AnyTask
 from pysynth.steps.base import Dropped, RowStep
-from pysynth.steps.contract import ConcurrentRows, ProducesRows, SelectsRows
+from pysynth.steps.contract import ConcurrentRows, ProducesRows, Reports, SelectsRows
 
 INBOX_BATCHES = 4
 
@@ -302,15 +302,16 @@ def _run_global_step(step: AnyStep, rows: list[Row]) -> BatchResult:
     if isinstance(step, ProducesRows):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
         name: str = step.name  # type: ignore[attr-defined]  # every distilabel step has one
         result = BatchResult(rows=[{**row, ROW_ID: f"{name}-{index}"} for index, row in enumerate(step.produce(rows))])
-        result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
-        return result
-    if not isinstance(step, SelectsRows):
+    elif isinstance(step, SelectsRows):
+        result = BatchResult()
+        for row, decided in zip(rows, step.select(rows), strict=True):
+            if isinstance(decided, Dropped):
+                result.drop(row, decided.reason, decided.detail)
+            else:
+                result.rows.append(decided)
+    else:
         return run_batch_step(step, rows, isolate=False)
-    result = BatchResult()
-    for row, decided in zip(rows, step.select(rows), strict=True):
-        if isinstance(decided, Dropped):
-            result.drop(row, decided.reason)
-        else:
-            result.rows.append(decided)
     result.stats.rows_in, result.stats.rows_out = len(rows), len(result.rows)
+    if isinstance(step, Reports):
+        result.stats.report = step.report()
     return result

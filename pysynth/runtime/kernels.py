@@ -44,8 +44,8 @@ class BatchResult:
     failed: list[Row] = field(default_factory=list)  # each with `error`
     stats: BatchStats = field(default_factory=BatchStats)
 
-    def drop(self, row: Row, reason: str) -> None:
-        self.dropped.append({**row, "drop_reason": reason})
+    def drop(self, row: Row, reason: str, detail: str = "") -> None:
+        self.dropped.append({**row, "drop_reason": reason, **({"drop_detail": detail} if detail else {})})
         self.stats.dropped[reason] = self.stats.dropped.get(reason, 0) + 1
 
     def fail(self, row: Row, error: BaseException) -> None:
@@ -100,7 +100,7 @@ def _collect_row(result: BatchResult, row: Row, outcome: Any) -> None:
     if isinstance(outcome, BaseException):
         result.fail(row, outcome)
     elif isinstance(outcome, Dropped):
-        result.drop(row, outcome.reason)
+        result.drop(row, outcome.reason, outcome.detail)
     else:
         outputs = outcome if isinstance(outcome, list) else [outcome]
         for output, row_id in zip(outputs, child_ids(row[ROW_ID], len(outputs)), strict=True):
@@ -164,7 +164,7 @@ async def run_llm_task(task: AnyTask, rows: list[Row], *, cache: StepCache | Non
         # Ids follow the generation's position, so a dropped answer does not shift its siblings' ids.
         for output, row_id in zip(outcome.outputs, child_ids(row[ROW_ID], len(outcome.outputs)), strict=True):
             if isinstance(output, Dropped):
-                result.drop(row, output.reason)
+                result.drop(row, output.reason, output.detail)
                 continue
             output[ROW_ID] = row_id
             result.rows.append(output)

@@ -12,6 +12,7 @@ import time
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -57,6 +58,7 @@ class StepReport(_Record):
     wall_seconds: float
     failed_rows_file: str | None = None
     dropped_rows_file: str | None = None
+    report: dict[str, Any] | None = None  # a `Reports` step's findings (a calibration fit)
 
 
 class RunManifest(_Record):
@@ -107,6 +109,7 @@ def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, 
             wall_seconds=round(state.wall_seconds, 3),
             failed_rows_file=files.get("failed"),
             dropped_rows_file=files.get("dropped"),
+            report=stats.report,
         )
     return RunManifest(
         pipeline=compiled.loaded.spec.name,

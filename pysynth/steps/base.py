@@ -21,9 +21,12 @@ Row = dict[str, Any]
 
 @dataclass(frozen=True)
 class Dropped:
-    """A row removed on purpose; `reason` is what the run manifest counts it under."""
+    """A row removed on purpose; `reason` is what the run manifest counts it under, `detail` what
+    only this row's drop record says (the benchmark row it hit, a score): kept in the step's
+    `dropped/` files as `drop_detail`, so the manifest's counts stay one line per reason."""
 
     reason: str
+    detail: str = ""
 
 
 RowResult = Row | list[Row] | Dropped

@@ -61,6 +61,15 @@ class SelectsRows(Protocol):
 
 
 @runtime_checkable
+class Reports(Protocol):
+    """A global step that finds something about all its rows worth reading beside the counts (a
+    calibration fit, a share before and after): the executor calls `report()` after `select` or
+    `produce` and the run manifest keeps it as the step's `report`. JSON values only."""
+
+    def report(self) -> dict[str, Any]: ...
+
+
+@runtime_checkable
 class WritesArtifacts(Protocol):
     """A step that writes files beside the run's outputs (a concept graph); the run tells it where
     before the first batch. Compiling never calls it, so `validate` writes nothing."""

@@ -19,7 +19,7 @@ RUN_KEYS = {"pipeline", "spec_file", "spec_hash", "status", "error", "started_at
             "steps"}
 STEP_KEYS = {"type", "kind", "inputs", "fingerprint", "status", "rows_in", "rows_out", "failed", "dropped",
              "dropped_by_reason", "tokens", "requests", "cache_hits", "mean_latency_seconds", "batches",
-             "busy_seconds", "wall_seconds", "failed_rows_file", "dropped_rows_file"}
+             "busy_seconds", "wall_seconds", "failed_rows_file", "dropped_rows_file", "report"}
 PIPELINE = """
 name: manifest
 steps:
@@ -54,3 +54,21 @@ def test_an_unknown_key_is_refused(finished: Path) -> None:
     written = json.loads((finished / "run.json").read_text())
     with pytest.raises(ValidationError, match="renamed_key"):
         RunManifest.model_validate({**written, "renamed_key": 1})
+
+
+def test_a_reporting_steps_findings_are_in_the_manifest_and_survive_a_resume(tmp_path: Path) -> None:
+    problems = Path(__file__).resolve().parents[2] / "pipelines" / "data" / "microcoder" / "taco.jsonl"
+    body = f"""
+    name: reports
+    steps:
+      - {{name: taco, type: load_problems, params: {{path: "{problems}", format: taco}}}}
+      - {{name: collect, type: microcoder_collect}}
+    """
+    spec = write_pipeline(tmp_path, body)
+    first = run_pipeline(compile_pipeline(load_spec(spec, [])), tmp_path / "out").manifest
+    report = first.steps["collect"].report
+    assert report is not None and report["kept_per_source"] == {"taco": 4}
+    assert first.steps["taco"].report is None  # a step without `report()` has none
+    resumed = run_pipeline(compile_pipeline(load_spec(spec, [])), tmp_path / "out", resume=True).manifest
+    assert resumed.steps["collect"].report == report  # read back from the step's checkpointed stats
+    assert read_manifest(tmp_path / "out").steps["collect"].report == report
