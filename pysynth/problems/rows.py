@@ -173,3 +173,9 @@ def validation_row_error(error: ValidationError) -> RowError:
     elif first["type"] != "value_error" and "input" in first:
         message = f"{message} (got {repr(first['input'])[:80]})"
     return RowError(field, message)
+
+
+def problem_from_row(row: Record) -> Problem:
+    """The `Problem` a pipeline row holds in its Problem columns (what `load_problems` emits; other
+    columns are ignored, a null column takes the field's default), or a `RowError` naming the field."""
+    return make_problem({name: row[name] for name in Problem.model_fields if row.get(name) is not None})

@@ -5,7 +5,9 @@ Levels from other scales (documented in pipelines/data/README.md):
 - Codeforces rating, following the usual division boundaries: < 1200 -> 1, 1200-1599 -> 2,
   1600-1999 -> 3, 2000-2399 -> 4, >= 2400 -> 5. A rating <= 0 is unknown (CodeContests writes 0
   for unrated problems).
-- TACO labels: EASY 1, MEDIUM 2, MEDIUM_HARD 3, HARD 4, VERY_HARD 5; UNKNOWN_DIFFICULTY unknown."""
+- TACO labels: EASY 1, MEDIUM 2, MEDIUM_HARD 3, HARD 4, VERY_HARD 5; UNKNOWN_DIFFICULTY unknown.
+- A solver's pass rate in [0, 1] (MicroCoder's calibrated pass rate): five equal bands, harder as
+  fewer solutions pass: > 0.8 -> 1, (0.6, 0.8] -> 2, (0.4, 0.6] -> 3, (0.2, 0.4] -> 4, <= 0.2 -> 5."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from pysynth.tables import read_table
 
 RATING_BOUNDS = (1200, 1600, 2000, 2400)
 """The lowest rating of levels 2, 3, 4 and 5."""
+PASS_RATE_BOUNDS = (0.2, 0.4, 0.6, 0.8)
+"""The highest pass rate of levels 5, 4, 3 and 2."""
 TACO_LEVELS = {"EASY": 1, "MEDIUM": 2, "MEDIUM_HARD": 3, "HARD": 4, "VERY_HARD": 5}
 TACO_UNKNOWN = "UNKNOWN_DIFFICULTY"
 
@@ -29,6 +33,13 @@ TACO_UNKNOWN = "UNKNOWN_DIFFICULTY"
 def level_from_rating(rating: int) -> int | None:
     """The 1-5 level of a Codeforces-style rating; None when the rating is unknown (<= 0)."""
     return 1 + bisect.bisect_right(RATING_BOUNDS, rating) if rating > 0 else None
+
+
+def level_from_pass_rate(rate: float) -> int:
+    """The 1-5 level of a pass rate in [0, 1]: a problem every solver passes is level 1."""
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"a pass rate is between 0 and 1, got {rate!r}")
+    return 5 - bisect.bisect_left(PASS_RATE_BOUNDS, rate)
 
 
 def level_from_taco(label: str) -> int | None:
@@ -59,7 +70,7 @@ class SeedColumns(FrozenConfig):
     id: str | None = "id"
     """None (or an empty value): the id is `<source>-<row>`, the row's number in a file or its pipeline row id."""
     difficulty: str | None = "difficulty"
-    scale: Literal["level", "rating", "taco"] = "level"
+    scale: Literal["level", "rating", "taco", "pass_rate"] = "level"
     source: str = "pysynth-seeds"
     """Written to every seed's `source` (the file's own source column is not read)."""
 
@@ -76,6 +87,8 @@ def _level_and_rating(raw: object, scale: str) -> tuple[object, int | None]:
     if scale == "rating":
         rating = int(str(raw))
         return level_from_rating(rating), rating
+    if scale == "pass_rate":
+        return level_from_pass_rate(float(str(raw))), None
     return level_from_taco(str(raw)), None
 
 

@@ -17,6 +17,7 @@ BUILTIN_STEPS: dict[str, str] = {
     "keep_columns": "distilabel.steps:KeepColumns",
     "filter": "pysynth.steps.filters.python_filter:PythonFilter",
     "near_dedup": "pysynth.steps.globals.near_dedup:NearDedup",
+    "decontaminate": "pysynth.steps.globals.decontaminate:Decontaminate",
     # QueST (pipelines/quest.yaml)
     "quest_seed_rows": "pysynth.steps.quest.seed_rows:QuestSeedRows",
     "quest_concepts": "pysynth.steps.quest.concepts:QuestConcepts",
@@ -28,6 +29,18 @@ BUILTIN_STEPS: dict[str, str] = {
     "quest_reject": "pysynth.steps.quest.reject:QuestReject",
     "quest_teacher": "pysynth.steps.quest.teacher:QuestTeacher",
     "quest_export": "pysynth.steps.quest.export_rows:QuestExport",
+    "quest_as_problems": "pysynth.steps.quest.as_problems:QuestAsProblems",
+    # MicroCoder (pipelines/microcoder.yaml)
+    "microcoder_collect": "pysynth.steps.microcoder.collect:Collect",
+    "microcoder_normalize": "pysynth.steps.microcoder.normalize:Normalize",
+    "microcoder_predict_difficulty": "pysynth.steps.microcoder.predict_difficulty:PredictDifficulty",
+    "microcoder_calibration_subset": "pysynth.steps.microcoder.calibration_subset:CalibrationSubset",
+    "microcoder_solve": "pysynth.steps.microcoder.solve:Solve",
+    "microcoder_pass_rate": "pysynth.steps.microcoder.pass_rate:PassRate",
+    "microcoder_calibrate": "pysynth.steps.microcoder.calibrate:Calibrate",
+    "microcoder_select": "pysynth.steps.microcoder.select_hard:SelectHard",
+    "microcoder_verify": "pysynth.steps.microcoder.verify:Verify",
+    "microcoder_export": "pysynth.steps.microcoder.export_rows:MicrocoderExport",
 }
 
 

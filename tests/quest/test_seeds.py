@@ -49,6 +49,19 @@ def test_taco_levels() -> None:
         seeds.level_from_taco("IMPOSSIBLE")
 
 
+def test_pass_rate_levels_are_harder_as_fewer_solutions_pass() -> None:
+    rates = [1.0, 0.81, 0.8, 0.61, 0.6, 0.41, 0.4, 0.21, 0.2, 0.0]
+    assert [seeds.level_from_pass_rate(rate) for rate in rates] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        seeds.level_from_pass_rate(1.5)
+    seed = seeds.seed_from_row({"statement": "Sum two numbers.", "rate": 0.3},
+                               seeds.SeedColumns(difficulty="rate", scale="pass_rate", id=None), 7)
+    assert seed.difficulty == 4
+    with pytest.raises(InputError, match="row 7: column 'rate': a pass rate is between 0 and 1"):
+        seeds.seed_from_row({"statement": "Sum two numbers.", "rate": -0.1},
+                            seeds.SeedColumns(difficulty="rate", scale="pass_rate", id=None), 7)
+
+
 def test_taco_and_codecontests_files_load_with_their_presets(tmp_path: Path) -> None:
     taco = tmp_path / "taco.parquet"
     pl.DataFrame({"question": ["Sum a and b.", "Count paths."], "difficulty": ["EASY", "VERY_HARD"],

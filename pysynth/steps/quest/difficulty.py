@@ -6,13 +6,13 @@ from functools import cached_property
 
 from pydantic import Field
 
-from pysynth import judge
 from pysynth.quest.code import NoCode, extract_code
 from pysynth.quest.difficulty import DifficultyDrop, DifficultyRules, score_difficulty
-from pysynth.steps.base import Dropped, Row, RowResult, RowStep
+from pysynth.steps.base import Dropped, Row, RowResult
+from pysynth.steps.judged import JudgedRowStep
 
 
-class QuestDifficulty(RowStep):
+class QuestDifficulty(JudgedRowStep):
     """`solutions_column` holds the T answers of the solver (a list); the code of each answer's last
     fenced block runs on every input of `inputs`. Output: delta, tests (each input with its
     majority-voted output, agreement share and valid runs), and the solution counts. Problems
@@ -23,8 +23,6 @@ class QuestDifficulty(RowStep):
     min_valid_outputs: int = Field(default=2, ge=1, description="Valid runs an input needs to count.")
     min_valid_inputs: int = Field(default=2, ge=1, description="Counting inputs a problem needs.")
     min_solutions: int = Field(default=2, ge=1, description="Solutions that must run validly.")
-    time_limit: float = Field(default=2.0, gt=0, description="CPU seconds per run.")
-    memory_limit: str = Field(default="256m", description="Memory per run, e.g. 256m.")
 
     @property
     def inputs(self) -> list[str]:  # type: ignore[override]
@@ -38,15 +36,6 @@ class QuestDifficulty(RowStep):
     def _rules(self) -> DifficultyRules:
         return DifficultyRules(min_valid_outputs=self.min_valid_outputs, min_valid_inputs=self.min_valid_inputs,
                                min_solutions=self.min_solutions)
-
-    def row_concurrency(self) -> int:
-        """Rows judged at once: twice the judge's sandboxes, so a row waiting for a lease takes each
-        sandbox another row gives back (a row holds its lease until its last run is done)."""
-        return 2 * self._judge_config.workers
-
-    @cached_property
-    def _judge_config(self) -> judge.JudgeConfig:
-        return judge.JudgeConfig.build(time_limit=self.time_limit, memory_limit=self.memory_limit)
 
     def transform(self, row: Row) -> RowResult:
         answers = row.get(self.solutions_column) or []

@@ -15,13 +15,16 @@ from pysynth.steps.base import Row, RowResult, RowStep
 
 class QuestSeedRows(RowStep):
     """Reads `statement_column` (and `id_column`, `difficulty_column`) into seed_id, statement,
-    difficulty (1-5 or null). `scale: rating` maps Codeforces ratings, `taco` TACO's labels."""
+    difficulty (1-5 or null). `scale: rating` maps Codeforces ratings, `taco` TACO's labels, `pass_rate` a solver's pass
+    rate (harder as fewer pass; see `pysynth.quest.seeds`)."""
 
     statement_column: str = Field(default="statement", description="Column holding the problem statement.")
     id_column: str | None = Field(default="id", description="Column holding an id; null (or an empty value): "
                                   "`<source>-<row id>`.")
     difficulty_column: str | None = Field(default="difficulty", description="Column holding the label; null: none.")
-    scale: Literal["level", "rating", "taco"] = Field(default="level", description="What the label column holds.")
+    scale: Literal["level", "rating", "taco", "pass_rate"] = Field(
+        default="level", description="What the label column holds: a 1-5 level, a Codeforces rating, a TACO label, "
+                                     "or a pass rate in [0, 1] (MicroCoder's calibrated_pass_rate).")
     source: str = Field(default="pysynth-seeds", description="Written to each seed's `source`.")
 
     @property
