@@ -4,6 +4,8 @@ kept with its reason, so the run's stats can say why problems ended up with few 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -16,14 +18,16 @@ from pysynth.quest.answers import fenced_blocks, final_answer, first_json
 
 INPUT_KEYS = ("inputs", "test_inputs", "tests")
 """Keys under which an answer shaped as a JSON object may list its inputs."""
+_DECODER = json.JSONDecoder()
 
 
 INPUTS_PROMPT = """Write {count} test inputs for the programming problem below. Each input must satisfy \
 every constraint and the input format exactly. Cover edge cases (smallest values, equal values, \
 extremes) and a few larger, tricky cases, but keep each input under a few kilobytes.
-Answer with one JSON object and nothing else: {{"inputs": [...]}} holding {count} strings. Each string is \
-one complete input: every line the program reads from standard input, in order, separated by "\\n" \
-inside the one string (never one line per string).
+Answer with one JSON object and nothing else: {{"inputs": [[...], [...], ...]}} holding {count} inputs. \
+Each input is the list of the lines the program reads from standard input, in order, one string per \
+line: an input whose first line is a count and whose second line holds the numbers is written as two \
+strings, the count and then the numbers. Make each input fit this problem's own input format.
 
 {problem}"""
 
@@ -51,13 +55,14 @@ class InputLimits(FrozenConfig):
 
 
 class DropReason(StrEnum):
-    NOT_A_STRING = "not a string"
+    NOT_A_STRING = "not a string or a list of lines"
     EMPTY = "empty"
     TOO_LARGE = "larger than max_bytes"
     DUPLICATE = "same as an earlier input"
     OVER_LIMIT = "more than max_inputs"
     GENERATOR_FAILED = "the generator did not finish validly"
     NO_INPUTS_FOUND = "no JSON list and no fenced block in the answer"
+    CUT_OFF = "cut off unfinished (the answer reached max_tokens)"
 
 
 @dataclass(frozen=True)
@@ -75,13 +80,15 @@ class CheckedInputs:
 
 
 def validate_inputs(candidates: Iterable[object], limits: InputLimits | None = None) -> CheckedInputs:
-    """Keep the candidates that are non-empty strings within `max_bytes`, not seen before (after
-    normalizing line ends and trailing spaces), at most `max_inputs` of them. Each kept input
-    ends with exactly one newline, which line-reading programs expect."""
+    """Keep the candidates that are non-empty strings (or lists of lines, joined) within `max_bytes`,
+    not seen before (after normalizing line ends and trailing spaces), at most `max_inputs` of them.
+    Each kept input ends with exactly one newline, which line-reading programs expect."""
     limits = limits or InputLimits()
     kept: dict[str, None] = {}
     dropped: list[DroppedInput] = []
     for candidate in candidates:
+        if _is_lines(candidate):
+            candidate = "\n".join(candidate)  # type: ignore[arg-type]  # _is_lines checked every item
         if not isinstance(candidate, str):
             dropped.append(DroppedInput(repr(candidate)[:200], DropReason.NOT_A_STRING))
             continue
@@ -101,27 +108,67 @@ def validate_inputs(candidates: Iterable[object], limits: InputLimits | None = N
     return CheckedInputs(tuple(kept), tuple(dropped))
 
 
-def _json_inputs(text: str) -> list[object] | None:
+def _is_lines(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(line, str) for line in value)
+
+
+def _json_object_inputs(text: str) -> list[object] | None:
     found = first_json(text, dict)
     if isinstance(found, dict):
         listed = next((found[key] for key in INPUT_KEYS if isinstance(found.get(key), list)), None)
         if listed is not None:
             return list(listed)
+    return None
+
+
+def _json_list_inputs(text: str) -> list[object] | None:
     found = first_json(text, list)
     # A list with no string in it is more likely an input's own content, e.g. "[1, 2]".
-    return found if isinstance(found, list) and any(isinstance(item, str) for item in found) else None
+    if isinstance(found, list) and any(isinstance(item, str) or _is_lines(item) for item in found):
+        return found
+    return None
+
+
+_INPUTS_OPENING = re.compile(r'\{\s*"(?:' + "|".join(INPUT_KEYS) + r')"\s*:\s*\[')
+
+
+def _finished_inputs(text: str) -> tuple[list[object], str] | None:
+    """The inputs an answer cut off at max_tokens finished before it stopped, and the unfinished
+    rest: `{"inputs": ["1", "2", "3333...` keeps "1" and "2". None when no inputs list was begun."""
+    opening = _INPUTS_OPENING.search(text)
+    if opening is None:
+        return None
+    items: list[object] = []
+    position = opening.end()
+    while True:
+        while position < len(text) and text[position] in " \t\r\n,":
+            position += 1
+        try:
+            item, position = _DECODER.raw_decode(text, position)
+        except ValueError:
+            return items, text[position:]
+        items.append(item)
 
 
 def parse_test_inputs(answer: str, limits: InputLimits | None = None) -> CheckedInputs:
-    """Inputs from an LLM answer: a JSON list of strings (or an object with an "inputs" list)
-    anywhere in the text, else every fenced block as one input."""
+    """Inputs from an LLM answer: an object with an "inputs" list (of strings, or of lists of lines)
+    anywhere in the text, or the inputs such an object finished before the answer was cut off (the
+    unfinished rest is dropped as CUT_OFF), or a JSON list of strings, else every fenced block as
+    one input."""
     text = final_answer(answer) or ""
-    listed = _json_inputs(text)
+    listed = _json_object_inputs(text)
+    cut_off: tuple[DroppedInput, ...] = ()
+    if listed is None and (finished := _finished_inputs(text)) is not None:
+        listed, rest = finished
+        cut_off = (DroppedInput(rest[:200], DropReason.CUT_OFF),) if rest.strip(" \t\r\n]}") else ()
+    if listed is None:
+        listed = _json_list_inputs(text)
     if listed is None:
         listed = [block.body for block in fenced_blocks(text) if block.closed and block.label != "json"]
     if not listed:
-        return CheckedInputs((), (DroppedInput(answer[:200], DropReason.NO_INPUTS_FOUND),))
-    return validate_inputs(listed, limits)
+        return CheckedInputs((), cut_off or (DroppedInput(answer[:200], DropReason.NO_INPUTS_FOUND),))
+    checked = validate_inputs(listed, limits)
+    return CheckedInputs(checked.kept, checked.dropped + cut_off)
 
 
 def generate_inputs(

@@ -49,6 +49,35 @@ def test_non_string_items_are_dropped_one_by_one() -> None:
     assert reasons(checked) == [Drop.NOT_A_STRING, Drop.NOT_A_STRING, Drop.DUPLICATE]
 
 
+def test_inputs_written_as_lists_of_lines_are_joined_one_input_each() -> None:
+    checked = inputs.parse_test_inputs('{"inputs": [["3", "1 2 3"], ["1", "7"], ["3", "1 2 3"], [2, "x"]]}')
+    assert checked.kept == ("3\n1 2 3\n", "1\n7\n")
+    assert reasons(checked) == [Drop.DUPLICATE, Drop.NOT_A_STRING]
+    assert inputs.parse_test_inputs('[["2", "5 5"]]').kept == ("2\n5 5\n",)
+    assert inputs.parse_test_inputs("```\n[[1, 2], [3, 4]]\n```").kept == ("[[1, 2], [3, 4]]\n",), "content, not inputs"
+
+
+def test_an_answer_cut_off_at_max_tokens_keeps_the_inputs_it_finished() -> None:
+    runaway = '{"inputs": [["3", "1 2 3"], ["2", "5 5"], ["1000", "1000 1000 1000 1000 1000 10'
+    checked = inputs.parse_test_inputs(runaway)
+    assert checked.kept == ("3\n1 2 3\n", "2\n5 5\n")
+    assert reasons(checked) == [Drop.CUT_OFF] and checked.dropped[0].input.startswith('["1000"')
+    # Cut off after a complete item, nothing is lost; cut off inside the first, nothing is kept.
+    assert inputs.parse_test_inputs('{"inputs": ["4", "5"').kept == ("4\n", "5\n")
+    assert reasons(inputs.parse_test_inputs('{"inputs": ["4", "5"')) == []
+    first = inputs.parse_test_inputs('{"inputs": [["7", "1 1 1 1 1 1')
+    assert first.kept == () and reasons(first) == [Drop.CUT_OFF]
+
+
+def test_the_written_inputs_schema_bounds_lines_and_their_length() -> None:
+    from pysynth.quest.schemas import inputs_answer
+
+    schema = inputs_answer(4, 12, 120).model_json_schema()["properties"]["inputs"]
+    assert (schema["minItems"], schema["maxItems"]) == (4, 4)
+    assert (schema["items"]["minItems"], schema["items"]["maxItems"]) == (1, 12)
+    assert schema["items"]["items"] == {"type": "string", "maxLength": 120}
+
+
 def test_an_answer_without_inputs_says_so() -> None:
     checked = inputs.parse_test_inputs("I would test small and large cases.")
     assert checked.kept == () and reasons(checked) == [Drop.NO_INPUTS_FOUND]
@@ -56,7 +85,7 @@ def test_an_answer_without_inputs_says_so() -> None:
 
 def test_prompts_name_the_count_and_the_seed_protocol() -> None:
     inputs_prompt = inputs.render_inputs_prompt("P", 7)
-    assert "Write 7 test inputs" in inputs_prompt and "holding 7 strings" in inputs_prompt
+    assert "Write 7 test inputs" in inputs_prompt and "holding 7 inputs" in inputs_prompt
     assert "reads a single integer seed from standard input" in inputs.render_generator_prompt("P")
 
 

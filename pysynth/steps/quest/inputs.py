@@ -17,7 +17,7 @@ from pysynth.quest.inputs import (
     render_generator_prompt,
     render_inputs_prompt,
 )
-from pysynth.quest.schemas import InputsAnswer, inputs_answer
+from pysynth.quest.schemas import MAX_LINE_CHARS, MAX_LINES, InputsAnswer, inputs_answer
 from pysynth.steps.base import Dropped, Row
 from pysynth.steps.llm.stage import LLMStage, stage_outputs
 
@@ -33,6 +33,10 @@ class QuestInputs(LLMStage):
     count: int = Field(default=10, ge=1, le=100, description="M: inputs asked for and kept per problem.")
     min_inputs: int = Field(default=2, ge=1, description="Fewer valid inputs drop the problem.")
     max_bytes: int = Field(default=1 << 20, ge=1, description="Larger inputs are dropped.")
+    max_lines: int = Field(default=MAX_LINES, ge=1, description=(
+        "mode list: lines per written input, enforced by constrained decoding (larger inputs: mode generator)."))
+    max_line_chars: int = Field(default=MAX_LINE_CHARS, ge=1, description=(
+        "mode list: characters per line of a written input, enforced by constrained decoding."))
     time_limit: float = Field(default=5.0, gt=0, description="Seconds per generator run (mode: generator).")
 
     @property
@@ -47,7 +51,7 @@ class QuestInputs(LLMStage):
         if self.mode == "generator":
             return None  # a program is not JSON
         schema = super().answer_format()
-        return inputs_answer(self.count) if schema is InputsAnswer else schema
+        return inputs_answer(self.count, self.max_lines, self.max_line_chars) if schema is InputsAnswer else schema
 
     def parse_blocks(self) -> bool:
         return self.mode == "generator"
