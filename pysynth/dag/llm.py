@@ -130,6 +130,8 @@ def make_llm(llm: LLMSpec, loaded: LoadedSpec, index: int, server: ServerPlan | 
                                api_key=api_key, timeout_s=llm.timeout_s, max_retries=llm.max_retries,
                                max_concurrency=llm.max_concurrency,
                                max_concurrency_per_endpoint=llm.max_concurrency_per_endpoint, n_mode=llm.n_mode,
+                               # llama-server answers at most one choice per slot in a request.
+                               max_n=llm.local.slots if llm.backend == "local" and llm.local else None,
                                generation_kwargs=generation_kwargs(llm, loaded, index))
 
 

@@ -72,6 +72,9 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
     n_mode: Literal["n", "repeat"] = Field(
         default="n", description="Several generations as one request with `n`, or as repeated requests "
         "(SGLang shares the prompt's cache either way but schedules repeats better).")
+    max_n: int | None = Field(default=None, ge=1, description=(
+        "The most choices one request asks for; more generations are asked for in further requests "
+        "(llama-server refuses an `n` above its slots). None: no limit."))
     model: str = Field(description="The model name the server expects in each request.")
     # distilabel's dump() drops any field named api_key; exclude=True keeps model_dump() honest too.
     api_key: SecretStr | None = Field(default=None, exclude=True)
@@ -191,8 +194,8 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
             input: chat messages (`[{"role", "content"}, ...]`), or a prompt string for
                 `api="completions"`; a distilabel structured input `(messages, {"format": "json",
                 "schema": ...})` becomes a `response_format` of type json_schema.
-            num_generations: sent as `n`. Servers that ignore `n` (llama-server) are asked again
-                for the missing answers.
+            num_generations: sent as `n` (at most `max_n` a request). Servers that answer fewer
+                choices than asked are asked again for the missing answers.
             **kwargs: body fields such as temperature, top_p, max_tokens, stop, seed.
 
         Returns:
@@ -228,7 +231,7 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
                     input_tokens += usage_of.get("prompt_tokens") or 0
                     output_tokens += usage_of.get("completion_tokens") or 0
             while len(generations) < num_generations:
-                body["n"] = num_generations - len(generations)
+                body["n"] = min(num_generations - len(generations), self.max_n or num_generations)
                 payload = await client.post_json(path, body)
                 choices: Any = payload["choices"]
                 if len(choices) > 1:

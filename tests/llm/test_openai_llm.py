@@ -105,6 +105,25 @@ def test_servers_that_ignore_n_are_asked_for_the_missing_answers(make_llm: Any) 
     llm._client = None
 
 
+def test_max_n_splits_generations_over_requests(make_llm: Any) -> None:
+    class CountsChoices:  # llama-server refuses an `n` above its slots (HTTP 400): never ask it for more
+        retries, base_url, bodies = 0, "http://stub/v1", list[dict[str, Any]]()
+
+        async def post_json(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+            self.bodies.append(dict(body))
+            assert body["n"] <= 4, body["n"]
+            choices = [{"index": k, "message": {"content": f"answer {len(self.bodies)}.{k}"}} for k in range(body["n"])]
+            return {"choices": choices, "usage": {"prompt_tokens": 2, "completion_tokens": body["n"]}}
+
+    llm = make_llm(max_n=4)
+    llm._client = stub = CountsChoices()
+    out = run(llm.agenerate(chat("x"), num_generations=6))
+    assert out["generations"] == ["answer 1.0", "answer 1.1", "answer 1.2", "answer 1.3", "answer 2.0", "answer 2.1"]
+    assert [body["n"] for body in stub.bodies] == [4, 2]
+    assert out["statistics"] == {"input_tokens": [4], "output_tokens": [6]}
+    llm._client = None
+
+
 @pytest.mark.parametrize("fault", ["500", "429", "503", "reset", "malformed", "bad_shape", "hang"])
 def test_transient_faults_are_retried_until_success(make_llm: Any, server: OpenAIServer, fault: str) -> None:
     word = f"transient-{fault}"
