@@ -39,6 +39,7 @@ class ServePlan:
     router: bool = False
     python: str = sys.executable
     extra_args: tuple[str, ...] = ()
+    is_embedding: bool = False  # a reward/embedding model: SGLang serves /classify and /encode, not generation
 
     def urls(self) -> list[str]:
         """The API roots pipelines use once started: known before start, from the ports."""
@@ -52,6 +53,8 @@ class ServePlan:
         if not self.gpus or any(not gpu.strip().isdigit() for gpu in self.gpus):
             raise ConfigError(f"--gpus: expected GPU indices like 0,1,2,3, got {','.join(self.gpus)!r}")
         base = [self.python, "-m", "sglang.launch_server", "--model-path", self.model, "--host", self.host]
+        if self.is_embedding and "--is-embedding" not in self.extra_args:
+            base.append("--is-embedding")
         if self.dp is not None:
             if self.tp * self.dp != len(self.gpus):
                 raise ConfigError(f"--tp {self.tp} x --dp {self.dp} must equal the {len(self.gpus)} GPUs given")

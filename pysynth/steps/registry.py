@@ -41,6 +41,17 @@ BUILTIN_STEPS: dict[str, str] = {
     "microcoder_select": "pysynth.steps.microcoder.select_hard:SelectHard",
     "microcoder_verify": "pysynth.steps.microcoder.verify:Verify",
     "microcoder_export": "pysynth.steps.microcoder.export_rows:MicrocoderExport",
+    # ScaleQuest (pipelines/scalequest.yaml)
+    "scalequest_prequery": "pysynth.steps.scalequest.prequery:ScaleQuestPreQuery",
+    "scalequest_rewrite": "pysynth.steps.scalequest.rewrite:ScaleQuestRewrite",
+    "scalequest_qpo_pairs": "pysynth.steps.scalequest.qpo_pairs:ScaleQuestQPOPairs",
+    "scalequest_language_filter": "pysynth.steps.scalequest.language_filter:LanguageFilter",
+    "scalequest_solvability": "pysynth.steps.scalequest.solvability:Solvability",
+    "scalequest_fail_rate": "pysynth.steps.scalequest.fail_rate:FailRateAnswers",
+    "scalequest_fail_rate_band": "pysynth.steps.scalequest.fail_rate_band:FailRateBand",
+    "scalequest_responses": "pysynth.steps.scalequest.responses:Responses",
+    "scalequest_reward_score": "pysynth.steps.scalequest.reward_score:RewardScore",
+    "scalequest_best_of_n": "pysynth.steps.scalequest.best_of_n:BestOfN",
 }
 
 

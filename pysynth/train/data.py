@@ -1,8 +1,10 @@
-"""SFT rows from a JSONL or Parquet file, checked before any model is loaded.
+"""Training rows from a JSONL or Parquet file, checked before any model is loaded.
 
-Two layouts, both trl's conversational formats, where a message is `{"role": ..., "content": ...}`:
+Two SFT layouts, both trl's conversational formats, where a message is `{"role": ..., "content": ...}`:
   - `messages`: a whole conversation; the loss is on the assistant turns.
   - `prompt` + `completion`: the loss is on the completion (assistant messages) only.
+(Bare questions, the third SFT format, are read by `pysynth.train.questions`.) DPO pairs are trl's
+standard preference format: text columns `prompt`, `chosen`, `rejected` (`load_preference_data`).
 Every mistake is reported as `file: line N: field: problem` in JSONL (`row N`, from 1, in Parquet).
 Other columns are ignored, and so are message keys other than role and content.
 """
@@ -25,6 +27,7 @@ Message = dict[str, str]
 class SFTFormat(enum.Enum):
     MESSAGES = "messages"
     PROMPT_COMPLETION = "prompt_completion"
+    QUESTIONS = "questions"
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class SFTData:
 def load_sft_data(path: str | Path) -> SFTData:
     """Read and validate the rows of `path`; raises `InputError` at the first bad row."""
     path = Path(path)
-    columns, records = _read_records(path)
+    columns, records = read_records(path)
     has_pair = "prompt" in columns and "completion" in columns
     if "messages" in columns and has_pair:
         raise InputError(f"{path}: has both `messages` and `prompt`/`completion` columns; keep one layout")
@@ -64,7 +67,49 @@ def load_sft_data(path: str | Path) -> SFTData:
     return SFTData(path=path, format=layout, rows=rows)
 
 
-def _read_records(path: Path) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
+@dataclass(frozen=True)
+class PreferenceData:
+    path: Path
+    rows: list[dict[str, str]]  # prompt, chosen, rejected; other columns dropped
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+PREFERENCE_COLUMNS = ("prompt", "chosen", "rejected")
+
+
+def load_preference_data(path: str | Path) -> PreferenceData:
+    """Read and validate DPO pairs; raises `InputError` at the first bad row. The prompt is kept as it is
+    (a pre-query template ends in a newline or a space that matters); chosen and rejected must be non-blank
+    and differ, or the pair teaches nothing."""
+    path = Path(path)
+    columns, records = read_records(path)
+    missing = [name for name in PREFERENCE_COLUMNS if name not in columns]
+    if missing:
+        raise InputError(f"{path}: needs text columns prompt, chosen and rejected; missing "
+                         f"{', '.join(missing)} (columns: {', '.join(columns) or 'none'})")
+    if not records:
+        raise InputError(f"{path}: has no rows")
+    rows = []
+    for label, record in records:
+        where = f"{path}: {label}"
+        row = {}
+        for name in PREFERENCE_COLUMNS:
+            value = record.get(name)
+            if not isinstance(value, str):
+                shown = "missing" if value is None else f"got {type(value).__name__}"
+                raise InputError(f"{where}: {name}: must be text ({shown})")
+            if name != "prompt" and not value.strip():
+                raise InputError(f"{where}: {name}: is empty")
+            row[name] = value
+        if row["chosen"].strip() == row["rejected"].strip():
+            raise InputError(f"{where}: rejected: is the same text as chosen")
+        rows.append(row)
+    return PreferenceData(path=path, rows=rows)
+
+
+def read_records(path: Path) -> tuple[list[str], list[tuple[str, dict[str, Any]]]]:
     """Column names and (where, row) pairs: `line N` in JSONL, `row N` in Parquet."""
     if path.suffix.lower() in JSONL_SUFFIXES:
         # Parsed as JSON rather than by polars, which would turn `"content": 7` into the text "7".

@@ -1,7 +1,8 @@
-"""`train_sft`: trl's SFTTrainer on validated conversational rows, full fine-tuning or LoRA.
+"""`train_sft`: trl's SFTTrainer on validated conversational rows or questions, full fine-tuning or LoRA.
 
 torch, transformers, trl and peft (the `train` extra) are imported only when a run starts, so the
-rest of pysynth never pays for them. On a machine without a GPU the run is on CPU in fp32.
+rest of pysynth never pays for them. On a machine without a GPU the run is on CPU in fp32. The public
+helpers below (model and output checks, precision, LoRA, last-step logging) are shared with `train_dpo`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from pysynth.errors import ConfigError, TrainingError
 from pysynth.tables import write_text_atomically
 from pysynth.train.data import SFTData, SFTFormat, load_sft_data
-from pysynth.train.spec import SFTSpec
+from pysynth.train.questions import QuestionData, load_question_data, question_rows
+from pysynth.train.spec import LoraSpec, Precision, SFTSpec
 
 if TYPE_CHECKING:
     from peft import LoraConfig
@@ -60,10 +62,10 @@ def train_sft(spec: SFTSpec) -> SFTResult:
 
     Raises `InputError` for bad rows, `ConfigError` for an unusable model directory, output
     directory or chat template, and `TrainingError` when trl or torch fail during the run."""
-    data = load_sft_data(spec.data)
-    _check_model_dir(spec.model)
-    _check_output_dir(spec)
-    _require_training_libraries()
+    data = load_question_data(spec.data) if spec.format == "questions" else load_sft_data(spec.data)
+    check_model_dir(spec.model)
+    check_output_dir(spec.output_dir, spec.model)
+    require_training_libraries()
     import torch
     from datasets import Dataset  # type: ignore[import-untyped]
     from transformers import AutoTokenizer
@@ -74,12 +76,13 @@ def train_sft(spec: SFTSpec) -> SFTResult:
     except (OSError, ValueError) as error:
         raise ConfigError(f"{spec.model}: cannot load its tokenizer: {error}") from None
     _check_chat_template(tokenizer, spec, data)
+    rows = question_rows(tokenizer, data.questions) if isinstance(data, QuestionData) else data.rows
     cuda = bool(torch.cuda.is_available())
     config = _trainer_config(spec, data.format, cuda=cuda, bf16_ok=cuda and bool(torch.cuda.is_bf16_supported()))
     try:
-        trainer = SFTTrainer(model=str(spec.model), args=config, train_dataset=Dataset.from_list(data.rows),
-                             processing_class=tokenizer, peft_config=_lora_config(spec),
-                             callbacks=[_log_last_step()])
+        trainer = SFTTrainer(model=str(spec.model), args=config, train_dataset=Dataset.from_list(rows),
+                             processing_class=tokenizer, peft_config=lora_config(spec.lora),
+                             callbacks=[log_last_step()])
         prepared = trainer.train_dataset  # tokenized, and without the rows trl dropped
         kept = len(prepared) if isinstance(prepared, Sized) else len(data)
         if kept == 0:
@@ -107,10 +110,10 @@ def train_sft(spec: SFTSpec) -> SFTResult:
 def _trainer_config(spec: SFTSpec, layout: SFTFormat, *, cuda: bool, bf16_ok: bool) -> SFTConfig:
     from trl.trainer.sft_config import SFTConfig
 
-    precision = spec.precision if spec.precision != "auto" else ("bf16" if bf16_ok else "fp32")
-    if precision == "fp16" and not cuda:
-        raise ConfigError("precision fp16 needs a GPU; use fp32 (or bf16) on CPU")
+    precision = resolve_precision(spec.precision, cuda=cuda, bf16_ok=bf16_ok)
     messages = layout is SFTFormat.MESSAGES
+    # Questions come tokenized with their labels (every token), so neither mask applies to them.
+    masked = spec.completion_only_loss and layout is not SFTFormat.QUESTIONS
     return SFTConfig(
         output_dir=str(spec.output_dir), num_train_epochs=spec.epochs, learning_rate=spec.learning_rate,
         per_device_train_batch_size=spec.batch_size, gradient_accumulation_steps=spec.grad_accum,
@@ -121,35 +124,43 @@ def _trainer_config(spec: SFTSpec, layout: SFTFormat, *, cuda: bool, bf16_ok: bo
         activation_checkpointing=spec.gradient_checkpointing, bf16=precision == "bf16",
         fp16=precision == "fp16", use_cpu=not cuda, report_to="none", save_strategy="no",
         # `messages` rows: mask all but the assistant turns; `prompt`+`completion` rows: all but the completion.
-        assistant_only_loss=spec.completion_only_loss and messages,
-        completion_only_loss=None if messages else spec.completion_only_loss,
+        assistant_only_loss=masked and messages,
+        completion_only_loss=None if messages else masked,
     )
 
 
-def _require_training_libraries() -> None:
+def resolve_precision(precision: Precision, *, cuda: bool, bf16_ok: bool) -> Precision:
+    """auto: bf16 mixed precision on a GPU that has it, fp32 otherwise; fp16 only on a GPU."""
+    chosen: Precision = precision if precision != "auto" else ("bf16" if bf16_ok else "fp32")
+    if chosen == "fp16" and not cuda:
+        raise ConfigError("precision fp16 needs a GPU; use fp32 (or bf16) on CPU")
+    return chosen
+
+
+def require_training_libraries() -> None:
     missing = [name for name in TRAINING_LIBRARIES if importlib.util.find_spec(name) is None]
     if missing:
         raise ConfigError(f"`pysynth train` needs the training libraries ({', '.join(missing)} missing): "
                           "pip install 'pysynth[train]'")
 
 
-def _check_model_dir(model: Path) -> None:
+def check_model_dir(model: Path) -> None:
     if not (model / "config.json").is_file():
         raise ConfigError(f"{model}: not a model directory (no config.json); give a local path, "
                           "e.g. one `huggingface-cli download` or `save_pretrained` wrote")
 
 
-def _check_output_dir(spec: SFTSpec) -> None:
-    out = spec.output_dir
+def check_output_dir(out: Path, model: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: the output directory must be new or empty")
-    if out.resolve() == spec.model.resolve():
+    if out.resolve() == model.resolve():
         raise ConfigError(f"{out}: the output directory must not be the model directory")
 
 
-def _check_chat_template(tokenizer: PreTrainedTokenizerBase, spec: SFTSpec, data: SFTData) -> None:
+def _check_chat_template(tokenizer: PreTrainedTokenizerBase, spec: SFTSpec, data: SFTData | QuestionData) -> None:
     if not tokenizer.chat_template:
-        raise ConfigError(f"{spec.model}: the tokenizer has no chat template, which conversational rows need")
+        raise ConfigError(f"{spec.model}: the tokenizer has no chat template, which conversational rows and "
+                          "questions need")
     if spec.completion_only_loss and data.format is SFTFormat.MESSAGES:
         from trl.chat_template_utils import get_training_chat_template
 
@@ -162,7 +173,7 @@ def _check_chat_template(tokenizer: PreTrainedTokenizerBase, spec: SFTSpec, data
                 "`prompt` + `completion`, or set completion_only_loss to false") from None
 
 
-def _log_last_step() -> TrainerCallback:
+def log_last_step() -> TrainerCallback:
     """Log the final step too, so the last loss is the end of the run, not the last multiple of logging_steps."""
     from transformers import TrainerCallback, TrainerControl, TrainerState, TrainingArguments
 
@@ -176,17 +187,17 @@ def _log_last_step() -> TrainerCallback:
     return LogLastStep()
 
 
-def _lora_config(spec: SFTSpec) -> LoraConfig | None:
-    if spec.lora is None:
+def lora_config(lora: LoraSpec | None) -> LoraConfig | None:
+    if lora is None:
         return None
     from peft import LoraConfig
 
-    targets = spec.lora.target_modules
-    return LoraConfig(r=spec.lora.r, lora_alpha=spec.lora.alpha, lora_dropout=spec.lora.dropout,
+    targets = lora.target_modules
+    return LoraConfig(r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout,
                       target_modules=targets if isinstance(targets, str) else list(targets), task_type="CAUSAL_LM")
 
 
-def _report(result: SFTResult, spec: SFTSpec, data: SFTData) -> dict[str, Any]:
+def _report(result: SFTResult, spec: SFTSpec, data: SFTData | QuestionData) -> dict[str, Any]:
     return {
         "spec": spec.model_dump(mode="json"), "format": data.format.value, "rows": result.rows,
         "rows_dropped": result.rows_dropped,

@@ -1,15 +1,15 @@
-"""What one `pysynth train sft` run does: the model, the data, the hyper-parameters, optional LoRA.
+"""What one `pysynth train sft` or `pysynth train dpo` run does: model, data, hyper-parameters, optional LoRA.
 
-`SFTSpec` is built from keyword arguments (`SFTSpec.build(...)`, raising `ConfigError`) or from a YAML
-file (`load_sft_spec`, raising `SpecError` as `file:line:column: field: message`). Relative paths in a
-YAML file are taken from the file's directory, as pipeline files do.
+`SFTSpec` and `DPOSpec` are built from keyword arguments (`SFTSpec.build(...)`, raising `ConfigError`) or
+from a YAML file (`load_sft_spec`, `load_dpo_spec`, raising `SpecError` as `file:line:column: field:
+message`). Relative paths in a YAML file are taken from the file's directory, as pipeline files do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 
@@ -19,7 +19,10 @@ from pysynth.errors import ConfigError, SpecError
 Precision = Literal["auto", "fp32", "bf16", "fp16"]
 Scheduler = Literal["linear", "cosine", "constant", "constant_with_warmup"]
 WeightDtype = Literal["float32", "bfloat16", "auto"]
-_PATH_FIELDS = ("model", "data", "output_dir")
+# conversations: `messages`, or `prompt` + `completion` rows; questions: bare questions (QFT, ScaleQuest).
+DataFormat = Literal["conversations", "questions"]
+_PATH_FIELDS = ("model", "data", "output_dir", "ref_model")
+Spec = TypeVar("Spec", "SFTSpec", "DPOSpec")
 
 
 class LoraSpec(FrozenConfig):
@@ -45,6 +48,10 @@ class SFTSpec(FrozenConfig):
     model: Path  # a local directory with config.json, the weights and a tokenizer with a chat template
     data: Path  # .jsonl or .parquet: `messages`, or `prompt` + `completion` (lists of {role, content})
     output_dir: Path  # must be new or empty: receives the model (or adapter), the tokenizer and sft_report.json
+    # questions: a `question` (or MATH-style `problem`) column; each question is rendered as the user turn of
+    # the chat template ending with its turn-end token and learned whole (ScaleQuest's question fine-tuning;
+    # the paper's run: epochs 1, learning_rate 2e-5, max_length 256, loss on every token).
+    format: DataFormat = "conversations"
     epochs: float = Field(3.0, gt=0)
     learning_rate: float = Field(2e-5, gt=0)
     batch_size: int = Field(4, ge=1)  # per device
@@ -54,6 +61,7 @@ class SFTSpec(FrozenConfig):
     warmup_ratio: float = Field(0.03, ge=0.0, lt=1.0)
     weight_decay: float = Field(0.0, ge=0.0)
     # Loss on the assistant's tokens only (`completion` rows: on the completion only); False trains on all.
+    # Not used by format questions: a question has no completion, its every token is learned.
     completion_only_loss: bool = True
     lora: LoraSpec | None = None
     seed: int = 42
@@ -66,11 +74,49 @@ class SFTSpec(FrozenConfig):
     model_dtype: WeightDtype = "float32"
 
 
+class DPOSpec(FrozenConfig):
+    """Direct preference optimisation (trl's DPOTrainer, sigmoid loss): ScaleQuest's question preference
+    optimisation. Defaults are the authors' (github yyDing1/ScaleQuest, `src/train_question_generator/`:
+    `scripts/run_qwen2_qft.sh`, `qpo_train/train.py`) unless marked "ours"."""
+
+    model: Path  # the policy to train: a local directory (config.json, weights, tokenizer)
+    data: Path  # .jsonl or .parquet with text columns `prompt` (raw, e.g. a pre-query template), `chosen`, `rejected`
+    output_dir: Path  # must be new or empty: receives the model (or adapter), the tokenizer and dpo_report.json
+    # The frozen reference (ScaleQuest: the QFT model). None: a frozen copy of `model`, or with LoRA the model
+    # with its adapter disabled (trl's behaviour in both cases).
+    ref_model: Path | None = None
+    beta: float = Field(0.1, gt=0)  # how far the policy may move from the reference
+    epochs: float = Field(1.0, gt=0)
+    learning_rate: float = Field(5e-7, gt=0)
+    # Per device; 4 x 32 = the authors' 128 pairs per step on one device (they ran 8 x 2 on 8 GPUs): split ours.
+    batch_size: int = Field(4, ge=1)
+    grad_accum: int = Field(32, ge=1)
+    max_length: int = Field(1024, ge=8)  # tokens of prompt + answer; longer pairs are cut at the end
+    lr_scheduler: Scheduler = "cosine"
+    warmup_steps: int = Field(20, ge=0)  # optimizer steps of linear warm-up
+    weight_decay: float = Field(0.0, ge=0.0)
+    lora: LoraSpec | None = None  # default ours: the authors trained all weights
+    seed: int = 42
+    logging_steps: int = Field(10, ge=1)  # default ours
+    gradient_checkpointing: bool = True
+    precision: Precision = "auto"  # as SFTSpec: bf16 mixed precision on a GPU that has it, fp32 otherwise
+    model_dtype: WeightDtype = "float32"  # as SFTSpec; the reference model is loaded in the same dtype
+
+
 def load_sft_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> SFTSpec:
     """The spec in a YAML file, with `overrides` (from command-line flags) replacing its top-level keys.
 
     Raises `SpecError` naming file:line:column for a mistake in the file, and `ConfigError` naming the
     field when an override itself is invalid."""
+    return _load_spec(SFTSpec, "an SFT", path, overrides)
+
+
+def load_dpo_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) -> DPOSpec:
+    """As `load_sft_spec`, for `pysynth train dpo`."""
+    return _load_spec(DPOSpec, "a DPO", path, overrides)
+
+
+def _load_spec(kind: type[Spec], name: str, path: str | Path, overrides: Mapping[str, Any] | None) -> Spec:
     from pysynth.spec import describe_errors
     from pysynth.spec.source import load_yaml
 
@@ -79,17 +125,17 @@ def load_sft_spec(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"{file}: no such config file")
     data, source = load_yaml(file)
     if not isinstance(data, dict):
-        raise SpecError(f"{source.where(())}: an SFT config must be a mapping of options such as `model:`")
-    for name in _PATH_FIELDS:
-        if isinstance(data.get(name), str):
-            data[name] = str(file.parent / Path(data[name]).expanduser())
+        raise SpecError(f"{source.where(())}: {name} config must be a mapping of options such as `model:`")
+    for field in _PATH_FIELDS:
+        if isinstance(data.get(field), str):
+            data[field] = str(file.parent / Path(data[field]).expanduser())
     overrides = dict(overrides or {})
     merged = {**data, **overrides}
     if isinstance(data.get("lora"), dict) and isinstance(overrides.get("lora"), dict):
         merged["lora"] = {**data["lora"], **overrides["lora"]}
     try:
-        return SFTSpec.model_validate(merged)
+        return kind.model_validate(merged)
     except ValidationError as error:
         if any(item["loc"] and item["loc"][0] in overrides for item in error.errors()):
             raise ConfigError(describe_validation_error(error)) from None
-        raise SpecError("\n".join(describe_errors(error, source, (), SFTSpec))) from None
+        raise SpecError("\n".join(describe_errors(error, source, (), kind))) from None

@@ -121,3 +121,22 @@ def test_bad_gpu_layouts_are_refused(tmp_path: Path, gpus: str, options: list[st
     process, _ = start_serve(tmp_path, "--gpus", gpus, *options)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2 and message in stderr.decode()
+
+
+def test_a_reward_model_server_is_started_with_is_embedding_once() -> None:
+    from pysynth.llm.launcher import ServePlan
+
+    plan = ServePlan(model="rm", gpus=("0", "1"), is_embedding=True)
+    assert [argv.count("--is-embedding") for _, argv, _, _ in plan.commands()] == [1, 1]
+    given_twice = ServePlan(model="rm", gpus=("0",), dp=None, is_embedding=True, extra_args=("--is-embedding",))
+    assert [argv.count("--is-embedding") for _, argv, _, _ in given_twice.commands()] == [1]
+    assert all("--is-embedding" not in argv for _, argv, _, _ in ServePlan(model="m", gpus=("0",)).commands())
+
+
+def test_pysynth_serve_passes_is_embedding_to_the_server(tmp_path: Path) -> None:
+    port = free_port_run(1)
+    process, endpoints = start_serve(tmp_path, "--port", str(port), "--is-embedding")
+    wait_for(endpoints, process)
+    assert [server["extra"] for server in recorded(tmp_path, "server")] == [["--is-embedding"]]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0

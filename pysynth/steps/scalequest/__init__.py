@@ -1,0 +1,1 @@
+"""The steps of the ScaleQuest pipeline (pipelines/scalequest.yaml); their logic lives in `pysynth.scalequest`."""
