@@ -52,6 +52,7 @@ BUILTIN_STEPS: dict[str, str] = {
     "scalequest_responses": "pysynth.steps.scalequest.responses:Responses",
     "scalequest_reward_score": "pysynth.steps.scalequest.reward_score:RewardScore",
     "scalequest_best_of_n": "pysynth.steps.scalequest.best_of_n:BestOfN",
+    "scalequest_export": "pysynth.steps.scalequest.export_rows:ScaleQuestExport",
 }
 
 

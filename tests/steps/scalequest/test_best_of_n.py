@@ -51,3 +51,41 @@ def test_the_group_and_reward_columns_are_parameters_and_the_report_counts() -> 
 def test_a_row_without_a_numeric_reward_fails_naming_the_row(reward: object) -> None:
     with pytest.raises(InputError, match=r"row r1: 'reward' is .* not a number \(does reward_score come before"):
         step().select(rows(("q", "a", 1.0), ("q", "b", reward)))
+
+
+def answered(*entries: tuple[str, str, object]) -> list[Row]:
+    return [{"_row_id": f"r{index}", "question": question, "response": f"... \\boxed{{{final}}}",
+             "response_answer": final} for index, (question, final) in enumerate(entries)]
+
+
+def test_by_agreement_keeps_a_response_of_the_majority_answer_over_equivalent_forms() -> None:
+    # q1: 1/2, 0.5 and \frac{1}{2} are one answer (3 of 4); 3 is alone. q2: a 1-1 tie keeps the first.
+    given = answered(("q1", "3"), ("q2", "7"), ("q1", "1/2"), ("q1", "0.5"), ("q2", "8"), ("q1", "\\frac{1}{2}"))
+    best = step(by="agreement")
+    decided = best.select(given)
+    kept = [row for row in decided if not isinstance(row, Dropped)]
+    assert [(row["_row_id"], row["agreement"]) for row in kept] == [("r1", 0.5), ("r2", 0.75)]
+    drops = {given[index]["_row_id"]: row for index, row in enumerate(decided) if isinstance(row, Dropped)}
+    assert drops["r0"].detail == "agreement 0.2500 < best 0.7500 (row r2)"
+    assert drops["r3"].detail == "agreement 0.7500 ties the best 0.7500 of row r2, kept as the first"
+    assert drops["r4"].detail == "agreement 0.5000 ties the best 0.5000 of row r1, kept as the first"
+    assert best.report() == {"groups": 2, "rows_before": 6, "rows_after": 2}
+    assert best.inputs == ["question", "response_answer"] and best.outputs == ["agreement"]
+
+
+def test_by_agreement_needs_no_reward_column_and_reads_the_answer_column_named() -> None:
+    given = [{"q": "p", "final": "2"}, {"q": "p", "final": "3"}, {"q": "p", "final": "2.0"}]
+    decided = step(by="agreement", group_column="q", answer_column="final").select(given)
+    assert [isinstance(row, Dropped) for row in decided] == [False, True, True]
+    assert decided[0] == {"q": "p", "final": "2", "agreement": 2 / 3}
+
+
+@pytest.mark.parametrize("final", [None, "  ", 4])
+def test_by_agreement_a_row_without_a_final_fails_naming_the_row(final: object) -> None:
+    with pytest.raises(InputError, match=r"row r1: 'response_answer' is .* not a final answer \(does responses"):
+        step(by="agreement").select(answered(("q", "1"), ("q", final)))
+
+
+def test_by_reward_is_the_default_and_adds_no_column() -> None:
+    best = step()
+    assert best.by == "reward" and best.inputs == ["question", "reward"] and best.outputs == []
