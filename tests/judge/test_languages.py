@@ -88,7 +88,10 @@ def test_escapes_are_contained(language: J.Language, use_cgroups: bool, tmp_path
     fork = runs["fork"]
     # Many processes may also fill the box's memory cgroup first.
     assert fork.verdict in {V.TIME_LIMIT_EXCEEDED, V.RUNTIME_ERROR, V.FINISHED, V.MEMORY_LIMIT_EXCEEDED}, show(fork)
-    assert fork.wall_time <= WALL_LIMIT + 0.5, f"the fork bomb outlived the wall-clock limit: {show(fork)}"
+    # Killing every process the bomb forked is part of its wall time: on a busy 2-core CI machine that
+    # took 0.8 s once (3.8 s against a 3 s limit), so the bound allows 1.5 s; a bomb the judge failed
+    # to stop would run until the test's own timeout.
+    assert fork.wall_time <= WALL_LIMIT + 1.5, f"the fork bomb outlived the wall-clock limit: {show(fork)}"
     assert runs["memory"].verdict == V.MEMORY_LIMIT_EXCEEDED, show(runs["memory"])
     assert outcomes(runs["network"]) == {"loopback": "denied"}, show(runs["network"])
     assert pending == [], "a connection from the sandbox reached the host's loopback listener"

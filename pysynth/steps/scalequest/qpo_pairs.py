@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from pysynth.steps.base import Row, RowResult, RowStep
 
 PAIR_COLUMNS = ["prompt", "chosen", "rejected"]
@@ -17,13 +19,18 @@ class ScaleQuestQPOPairs(RowStep):
 
     passthrough: ClassVar[bool] = False
 
+    prompt_column: str = Field(default="pre_query", description="The pre-query text the questions were sampled from.")
+    chosen_column: str = Field(default="rewritten", description="The preferred question (the QPO rewrite).")
+    rejected_column: str = Field(default="question", description="The question it improves on (the original).")
+
     @property
     def inputs(self) -> list[str]:  # type: ignore[override]
-        return ["pre_query", "question", "rewritten"]
+        return [self.prompt_column, self.rejected_column, self.chosen_column]
 
     @property
     def outputs(self) -> list[str]:  # type: ignore[override]
         return PAIR_COLUMNS
 
     def transform(self, row: Row) -> RowResult:
-        return {"prompt": str(row["pre_query"]), "chosen": str(row["rewritten"]), "rejected": str(row["question"])}
+        return {"prompt": str(row[self.prompt_column]), "chosen": str(row[self.chosen_column]),
+                "rejected": str(row[self.rejected_column])}

@@ -48,6 +48,7 @@ def scripted() -> Iterator[OpenAIServer]:
 def run_quest(tmp_path: Path, server: OpenAIServer) -> tuple[dict[str, object], Path]:
     overrides = ["defaults.llm.backend=openai", f"defaults.llm.base_url={server.base_url}",
                  "defaults.llm.model=test-model", "defaults.llm.local=null",
+                 "steps.problems.params.num_generations=2",   # K = 2: the script's two problems
                  "steps.solutions.params.num_generations=3"]  # T = 3: the script's 2-1 split
     loaded = load_spec(QUEST_YAML, overrides, env={"QUEST_SEEDS": "4", "QUEST_PROMPTS": "1"})
     result = run_pipeline(compile_pipeline(loaded), tmp_path / "out")
