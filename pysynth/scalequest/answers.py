@@ -7,7 +7,8 @@
   answer. An empty box is no final either.
 - Two finals are equivalent when their normalised texts are equal, or when HF `math-verify` parses
   both and verifies them (`1/2` ~ `0.5`, `2\\sqrt{2}` ~ `\\sqrt{8}`, sets, intervals). What it cannot
-  parse falls back to the normalised text alone.
+  parse falls back to the normalised text alone. math-verify runs in a helper process with a
+  deadline (`verifier.py`): some finals make sympy compute without end.
 - The majority is taken over equivalence classes, not strings: `1/2`, `0.5` and `\\frac12` are one
   vote of three. Ties go to the class seen first.
 """
@@ -15,10 +16,10 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+from pysynth.scalequest.verifier import verified_equal
 
 BOX_COMMANDS = ("\\boxed", "\\fbox")
 _BARE_BOX = re.compile(r"\\(?:boxed|fbox)\s+([^\s${}]+)")
@@ -70,51 +71,21 @@ def normalise(answer: str) -> str:
 
 @dataclass(frozen=True)
 class MathAnswer:
-    """A final answer read once: its text, its normalised text, and math-verify's parse (empty when
-    it could not parse it)."""
+    """A final answer read once: its text and its normalised text."""
 
     text: str
     normalised: str
-    parsed: list[Any] = field(default_factory=list, compare=False)
 
 
 def read_answer(text: str) -> MathAnswer:
-    """`text` (a final answer, not a whole solution) parsed for comparison."""
-    return MathAnswer(text=text, normalised=normalise(text), parsed=_parse(text))
-
-
-def _timeout() -> int | None:
-    # math-verify times out with SIGALRM, which only the main thread may set; elsewhere (the runtime's
-    # threads) it runs without, as its own error message recommends.
-    return 5 if threading.current_thread() is threading.main_thread() else None
-
-
-def _parse(text: str) -> list[Any]:
-    # Lazily: sympy costs ~1 s to import, and only these steps need it.
-    from math_verify import parse  # type: ignore[import-untyped]
-
-    # Boxed, math-verify's highest-priority anchor reads the whole final as one expression.
-    try:
-        parsed: list[Any] = parse(f"\\boxed{{{text}}}", parsing_timeout=_timeout())
-    except Exception:  # noqa: BLE001 - an unparsable final falls back to its text
-        return []
-    # Without a math expression math-verify returns the bare string (its `first_match` fallback):
-    # that is our normalised-text comparison, less normalised.
-    return parsed if any(not isinstance(item, str) for item in parsed) else []
+    """`text` (a final answer, not a whole solution) read for comparison."""
+    return MathAnswer(text=text, normalised=normalise(text))
 
 
 def answers_equivalent(gold: MathAnswer, other: MathAnswer) -> bool:
-    """Whether `other` states `gold`'s answer (the normalised text, else math-verify with `gold` as gold)."""
-    if gold.normalised == other.normalised:
-        return True
-    if not gold.parsed or not other.parsed:
-        return False
-    from math_verify import verify
-
-    try:
-        return bool(verify(gold.parsed, other.parsed, timeout_seconds=_timeout()))
-    except Exception:  # noqa: BLE001 - a comparison math-verify cannot make is not a match
-        return False
+    """Whether `other` states `gold`'s answer: the normalised texts are equal, or math-verify (in its
+    helper process, `pysynth.scalequest.verifier`) verifies `other` with `gold` as the gold."""
+    return gold.normalised == other.normalised or verified_equal(gold.text, other.text)
 
 
 def equivalent(gold: str, other: str) -> bool:
