@@ -11,7 +11,7 @@ placeholder is the turn end (a stop string, with the tokenizer's `eos_token`).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,15 @@ class PreQueryTemplate:
     name: str
     text: str
     stop: tuple[str, ...]
+    system_turn: str | None = None
+    """The pre-query text with a system message, `{system}` where it goes (None: no system role)."""
+
+    def with_system(self, system: str) -> PreQueryTemplate:
+        """This template with `system` as its system turn, replacing its default one."""
+        if self.system_turn is None:
+            raise ConfigError(f"system_prompt: template '{self.name}' has no system role; give the model's "
+                              f"{TOKENIZER_CONFIG} as template_from instead")
+        return replace(self, text=self.system_turn.replace("{system}", system))
 
     def cut(self, completion: str) -> str:
         """The question in `completion`: up to the first stop string (a server that ignores `stop`, or
@@ -42,18 +51,23 @@ class PreQueryTemplate:
 # The authors' strings for Qwen2(-Math) and DeepSeek(-Math): yyDing1/ScaleQuest
 # src/data_generation/gen.py (`pre_query_template`, `stop_tokens` of `--qry_gen`).
 # "\n\nAssistant:" for DeepSeek is ours: a model not tuned to end its question with the end token
-# would go on to write the assistant's turn. llama3 and gemma are ours, from their chat templates.
+# would go on to write the assistant's turn. llama3 and gemma are ours, from their chat templates, as are
+# the system turns (each model's own template rendered with a system message).
 NAMED: dict[str, PreQueryTemplate] = {
     "qwen": PreQueryTemplate(
         "qwen", "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n",
-        ("<|im_start|>", "<|im_end|>", "<|endoftext|>")),
+        ("<|im_start|>", "<|im_end|>", "<|endoftext|>"),
+        "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"),
     "deepseek": PreQueryTemplate(
         "deepseek", "<｜begin▁of▁sentence｜>User: ",
-        ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "\n\nAssistant:")),
+        ("<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "\n\nAssistant:"),
+        "<｜begin▁of▁sentence｜>{system}\n\nUser: "),
     "llama3": PreQueryTemplate(
         "llama3", "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\n",
-        ("<|eot_id|>", "<|end_of_text|>", "<|start_header_id|>")),
-    "gemma": PreQueryTemplate(
+        ("<|eot_id|>", "<|end_of_text|>", "<|start_header_id|>"),
+        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n{system}<|eot_id|>"
+        "<|start_header_id|>user<|end_header_id|>\n\n"),
+    "gemma": PreQueryTemplate(  # Gemma's chat template has no system role
         "gemma", "<bos><start_of_turn>user\n", ("<end_of_turn>", "<eos>", "<start_of_turn>")),
 }
 

@@ -23,6 +23,8 @@ from pysynth.train.data import PreferenceData, load_preference_data
 from pysynth.train.sft import (
     check_model_dir,
     check_output_dir,
+    cuda_support,
+    load_tokenizer,
     log_last_step,
     lora_config,
     require_training_libraries,
@@ -80,19 +82,14 @@ def train_dpo(spec: DPOSpec) -> DPOResult:
         check_model_dir(spec.ref_model)
     check_output_dir(spec.output_dir, spec.model)
     require_training_libraries()
-    import torch
     from datasets import Dataset  # type: ignore[import-untyped]
-    from transformers import AutoTokenizer
     from trl.trainer.dpo_trainer import DPOTrainer
 
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(str(spec.model))
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{spec.model}: cannot load its tokenizer: {error}") from None
+    tokenizer = load_tokenizer(spec.model)
     if tokenizer.eos_token is None:
         raise ConfigError(f"{spec.model}: the tokenizer has no eos token to end chosen and rejected with")
-    cuda = bool(torch.cuda.is_available())
-    config = _trainer_config(spec, cuda=cuda, bf16_ok=cuda and bool(torch.cuda.is_bf16_supported()))
+    cuda, bf16_ok = cuda_support()
+    config = _trainer_config(spec, cuda=cuda, bf16_ok=bf16_ok)
     reference = _reference(spec)
     try:
         trainer = DPOTrainer(model=str(spec.model), ref_model=reference, args=config,

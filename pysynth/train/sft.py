@@ -2,7 +2,7 @@
 
 torch, transformers, trl and peft (the `train` extra) are imported only when a run starts, so the
 rest of pysynth never pays for them. On a machine without a GPU the run is on CPU in fp32. The public
-helpers below (model and output checks, precision, LoRA, last-step logging) are shared with `train_dpo`.
+helpers below (model and output checks, tokenizer, device, precision, LoRA, last-step logging) are shared with `train_dpo`.
 """
 
 from __future__ import annotations
@@ -66,19 +66,14 @@ def train_sft(spec: SFTSpec) -> SFTResult:
     check_model_dir(spec.model)
     check_output_dir(spec.output_dir, spec.model)
     require_training_libraries()
-    import torch
     from datasets import Dataset  # type: ignore[import-untyped]
-    from transformers import AutoTokenizer
     from trl.trainer.sft_trainer import SFTTrainer
 
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(str(spec.model))
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"{spec.model}: cannot load its tokenizer: {error}") from None
+    tokenizer = load_tokenizer(spec.model)
     _check_chat_template(tokenizer, spec, data)
     rows = question_rows(tokenizer, data.questions) if isinstance(data, QuestionData) else data.rows
-    cuda = bool(torch.cuda.is_available())
-    config = _trainer_config(spec, data.format, cuda=cuda, bf16_ok=cuda and bool(torch.cuda.is_bf16_supported()))
+    cuda, bf16_ok = cuda_support()
+    config = _trainer_config(spec, data.format, cuda=cuda, bf16_ok=bf16_ok)
     try:
         trainer = SFTTrainer(model=str(spec.model), args=config, train_dataset=Dataset.from_list(rows),
                              processing_class=tokenizer, peft_config=lora_config(spec.lora),
@@ -127,6 +122,23 @@ def _trainer_config(spec: SFTSpec, layout: SFTFormat, *, cuda: bool, bf16_ok: bo
         assistant_only_loss=masked and messages,
         completion_only_loss=None if messages else masked,
     )
+
+
+def load_tokenizer(model: Path) -> PreTrainedTokenizerBase:
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(str(model))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{model}: cannot load its tokenizer: {error}") from None
+
+
+def cuda_support() -> tuple[bool, bool]:
+    """(a GPU is visible, it computes in bf16)."""
+    import torch
+
+    cuda = bool(torch.cuda.is_available())
+    return cuda, cuda and bool(torch.cuda.is_bf16_supported())
 
 
 def resolve_precision(precision: Precision, *, cuda: bool, bf16_ok: bool) -> Precision:

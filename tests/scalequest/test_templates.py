@@ -73,6 +73,22 @@ def test_a_system_turn_is_rendered_before_the_user_header(tmp_path: Path) -> Non
     assert template.stop == ("<|im_end|>",)  # the turn end and eos are one string: sent once
 
 
+def test_a_named_system_turn_is_what_the_model_template_renders_with_that_system(tmp_path: Path) -> None:
+    system = "Each user message is one math word problem."
+    rendered = template_from_model(write_config(tmp_path, chat_template=CHATML), system=system)
+    qwen = NAMED["qwen"].with_system(system)
+    assert qwen.text == rendered.text and qwen.stop == NAMED["qwen"].stop
+    llama3 = NAMED["llama3"].with_system(system).text
+    assert llama3.startswith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n" + system + "<|eot_id|>")
+    assert llama3.endswith(NAMED["llama3"].text.removeprefix("<|begin_of_text|>"))
+    assert NAMED["deepseek"].with_system("{not a format}").text == "<｜begin▁of▁sentence｜>{not a format}\n\nUser: "
+
+
+def test_a_system_prompt_for_gemma_names_the_way_out() -> None:
+    with pytest.raises(ConfigError, match="template 'gemma' has no system role; give the model's tokenizer_config"):
+        NAMED["gemma"].with_system("hi")
+
+
 def test_a_gemma_tokenizer_config_renders_its_bos_token_given_as_an_added_token(tmp_path: Path) -> None:
     path = write_config(tmp_path, chat_template=GEMMA, bos_token={"content": "<bos>", "special": True},
                         eos_token={"content": "<eos>"})

@@ -42,8 +42,8 @@ class ScaleQuestPreQuery(LLMStage):
         default=None, description="A model's tokenizer_config.json file (not its directory, whose weights the "
         "checkpoint fingerprint would hash): its chat_template is rendered and cut at the user's message.")
     system_prompt: str | None = Field(
-        default=None, description="With template_from: a system turn rendered before the user header (named "
-        "templates carry their own).")
+        default=None, description="A system turn before the user header, replacing a named template's default "
+        "one (not the paper's: it steers a model that had no QFT towards questions; gemma has no system role).")
 
     _template: PreQueryTemplate | None = PrivateAttr(default=None)
 
@@ -51,14 +51,12 @@ class ScaleQuestPreQuery(LLMStage):
         super().model_post_init(context)
         if (self.template is None) == (self.template_from is None):
             raise ConfigError("give exactly one of template (a name) or template_from (a model's tokenizer_config.json)")
-        if self.template is not None and self.system_prompt is not None:
-            raise ConfigError(f"system_prompt: template '{self.template}' has its own system turn; "
-                              "system_prompt only applies to template_from")
         api = getattr(self.llm, "api", None)
         if api != "completions":
             raise ConfigError(f"this step sends a bare text prompt: its llm block needs `api: completions` (got {api!r})")
         if self.template is not None:
-            self._template = named_template(self.template)
+            named = named_template(self.template)
+            self._template = named if self.system_prompt is None else named.with_system(self.system_prompt)
         else:
             assert self.template_from is not None
             if Path(self.template_from).is_dir():

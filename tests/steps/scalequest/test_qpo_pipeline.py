@@ -137,7 +137,7 @@ def test_a_template_from_the_model_config_is_read_relative_to_the_pipeline(tmp_p
     ("api: completions", "num_generations: 2", "give exactly one of template"),
     ("api: completions", "template: qwen, template_from: x.json", "no such file 'x.json'"),
     ("api: completions", "template: vicuna", "unknown template 'vicuna'"),
-    ("api: completions", "template: qwen, system_prompt: hi", "system_prompt only applies to template_from"),
+    ("api: completions", "template: gemma, system_prompt: hi", "template 'gemma' has no system role"),
     ("api: completions", "template_from: ., num_generations: 2", "is a directory: name its tokenizer_config.json"),
 ])
 def test_a_misconfigured_prequery_step_is_a_spec_error_naming_it(
