@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from pysynth import judge
 from pysynth.errors import InputError
+from pysynth.judge import Comparison
 from pysynth.problems.livecodebench import functional_test
 from pysynth.problems.rows import RowError
 
@@ -34,6 +35,8 @@ class RowTests:
 
     tests: tuple[judge.Test, ...]
     fn_name: str | None = None
+    comparator: Comparison | None = None
+    """The row's own comparator of stdin outputs (a `comparator` column, as MicroCoder's RL export has)."""
 
 
 def row_tests(value: object, *, row: int, column: str, fn_name: object = None, metadata: object = None,

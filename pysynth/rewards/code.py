@@ -6,7 +6,8 @@
 trl calls a reward function as `reward(prompts=..., completions=..., **columns)`: one completion
 per rollout, and every other dataset column as a list aligned with them. For each completion the
 reward takes the program (`pysynth.quest.code.extract_code`: the last fenced block after any
-reasoning), judges it on its row's tests (`pysynth.rewards.cases`) and scores it:
+reasoning), judges it on its row's tests (`pysynth.rewards.cases`; compared by the row's
+`comparator` column where it has one) and scores it:
 - `pass_rate`: the share of tests Accepted, a dense signal;
 - `all_pass`: 1.0 when every test is Accepted, else 0.0. The judge stops each program at its first
   failing test (`stop_on_first_failure`), which is where all-pass rewards save most of their time.
@@ -29,11 +30,11 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, get_args
 
 from pysynth import judge
-from pysynth.errors import ConfigError
+from pysynth.errors import ConfigError, InputError
 from pysynth.judge import Comparison, JudgeConfig, Language
 from pysynth.problems.call import call_program
 from pysynth.quest.code import NoCode, extract_code
@@ -43,6 +44,8 @@ from pysynth.rewards.completions import NO_ASSISTANT_MESSAGE, Completion, comple
 Scoring = Literal["pass_rate", "all_pass"]
 SCORINGS: tuple[Scoring, ...] = ("pass_rate", "all_pass")
 CALL_NEEDS_PYTHON = "functional tests need a Python program"
+# A row may name any comparison but a checker's, which needs a checker program the row cannot carry.
+ROW_COMPARATORS: tuple[Comparison, ...] = tuple(name for name in get_args(Comparison) if name != "checker")
 
 
 @dataclass
@@ -73,7 +76,8 @@ class CodeReward:
     """A trl reward function (`completions, **columns -> list[float]`); see the module docstring."""
 
     def __init__(self, *, scoring: Scoring = "pass_rate", tests_column: str = "tests", fn_name_column: str = "fn_name",
-                 metadata_column: str = "metadata", language: Language | None = None,
+                 metadata_column: str = "metadata", comparator_column: str | None = "comparator",
+                 language: Language | None = None,
                  comparator: Comparison | None = None, max_tests: int | None = None, name: str = "code_reward",
                  config: JudgeConfig | None = None, pool: judge.Pool | None = None) -> None:
         if scoring not in SCORINGS:
@@ -84,6 +88,7 @@ class CodeReward:
         self.config = JudgeConfig.build(base, stop_on_first_failure=scoring == "all_pass")
         self.scoring = scoring
         self.tests_column, self.fn_name_column, self.metadata_column = tests_column, fn_name_column, metadata_column
+        self.comparator_column = comparator_column
         self.language, self.comparator, self.max_tests = language, comparator, max_tests
         self.__name__ = name  # trl logs a reward under its function's name: rewards/<name>/mean
         self.stats = RewardStats()
@@ -131,16 +136,25 @@ class CodeReward:
         previous one is not parsed again."""
         values, names, metadata = (self._column(columns, name, count) for name in
                                    (self.tests_column, self.fn_name_column, self.metadata_column))
+        comparators = self._column(columns, self.comparator_column, count) if self.comparator_column else [None] * count
         parsed: list[RowTests] = []
-        previous: tuple[object, object, object] | None = None
+        previous: tuple[object, object, object, object] | None = None
         for row in range(count):
-            key = (values[row], names[row], metadata[row])
+            key = (values[row], names[row], metadata[row], comparators[row])
             if previous is None or key != previous:
                 tests = row_tests(key[0], row=row, column=self.tests_column, fn_name=key[1], metadata=key[2],
                                   max_tests=self.max_tests)
+                if key[3] is not None:
+                    tests = replace(tests, comparator=self._comparator(key[3], row))
                 previous = key
             parsed.append(tests)
         return parsed
+
+    def _comparator(self, value: object, row: int) -> Comparison:
+        if value not in ROW_COMPARATORS:
+            raise InputError(f"row {row}: {self.comparator_column}: {value!r} is not a comparator the reward can "
+                             f"use ({', '.join(ROW_COMPARATORS)}); pass comparator_column=None to ignore the column")
+        return value  # narrowed by the membership test
 
     @staticmethod
     def _column(columns: dict[str, Any], name: str, count: int) -> Sequence[object]:
@@ -175,7 +189,8 @@ class CodeReward:
         lease = max(1, pool.size // len(groups))
 
         def one(group: _Group) -> list[tuple[int, float, str | None]]:
-            comparator: Comparison = "call" if group.tests.fn_name else (self.comparator or self.config.comparator)
+            comparator: Comparison = "call" if group.tests.fn_name else (
+                group.tests.comparator or self.comparator or self.config.comparator)
             result = pool.run(group.programs, group.tests.tests, self._call(comparator, lease))
             scored = []
             for solution, index in enumerate(group.indices):
@@ -223,7 +238,8 @@ class CodeReward:
 _TRL_EXTRAS = frozenset({"prompts", "completion_ids", "trainer_state", "log_extra", "log_metric", "environments"})
 
 
-_REWARD_SETTINGS = frozenset({"fn_name_column", "metadata_column", "comparator", "max_tests", "name"})
+_REWARD_SETTINGS = frozenset({"fn_name_column", "metadata_column", "comparator_column", "comparator", "max_tests",
+                               "name"})
 
 
 def code_reward(*, scoring: Scoring = "pass_rate", tests_column: str = "tests", language: Language | None = None,
@@ -232,8 +248,9 @@ def code_reward(*, scoring: Scoring = "pass_rate", tests_column: str = "tests", 
 
     `scoring`: "pass_rate" or "all_pass" (with early exit); `tests_column`: where the tests are;
     `language`: the language of unlabelled code fences (default: Python, or C++ when the code looks
-    like it). Reward settings: `fn_name_column`, `metadata_column`, `comparator` (of stdin tests;
-    default the config's, "tokens"), `max_tests`, `name`. Any other keyword is a `JudgeConfig`
+    like it). Reward settings: `fn_name_column`, `metadata_column`, `comparator_column` (a row's own
+    comparator of stdin outputs, as in MicroCoder's RL export; it wins over `comparator`; None: ignore
+    the column), `comparator` (of stdin tests; default the config's, "tokens"), `max_tests`, `name`. Any other keyword is a `JudgeConfig`
     option applied to `config` (or to `pool`'s config): `code_reward(time_limit="1s")`."""
     reward_settings = {name: value for name, value in settings.items() if name in _REWARD_SETTINGS}
     judge_options = {name: value for name, value in settings.items() if name not in _REWARD_SETTINGS}

@@ -125,6 +125,18 @@ def test_livecodebench_functional_rows_call_the_function_metadata_names(pool: J.
     assert reward.stats.no_code_reasons == {"functional tests need a Python program": 1}
 
 
+def test_each_row_is_compared_by_its_own_comparator_column(pool: J.Pool) -> None:
+    """MicroCoder's RL export names each problem's comparator: a float answer printed with other
+    digits passes under `float` (its row), not under the default `tokens` (the row without one)."""
+    halves = [{"input": f"{n}\n", "output": f"{n / 2:.6f}\n"} for n in (1, 3)]
+    rounded = fenced("print(round(int(input()) / 2, 3))")
+    reward = code_reward(pool=pool)
+    assert reward([rounded, rounded], tests=[halves] * 2, comparator=["float", None]) == [1.0, 0.0]
+    assert code_reward(pool=pool, comparator_column=None)([rounded], tests=[halves], comparator=["float"]) == [0.0]
+    with pytest.raises(InputError, match=r"^row 1: comparator: 'checker' is not a comparator the reward can use"):
+        reward([rounded, rounded], tests=[halves] * 2, comparator=["float", "checker"])
+
+
 def test_a_malformed_tests_value_raises_naming_its_row_and_column(pool: J.Pool) -> None:
     with pytest.raises(InputError, match=r"^row 1: tests: not JSON"):
         code_reward(pool=pool)([CORRECT, CORRECT], tests=[TESTS, "[{"])
