@@ -124,6 +124,14 @@ class MathVerifier:
             return result
 
 
+    def close(self) -> None:
+        """Stops the helper (a later comparison starts another)."""
+        with self._lock:
+            if self._helper is not None:
+                self._helper.close()
+                self._helper = None
+
+
 _verifier = MathVerifier()
 
 

@@ -52,3 +52,6 @@ def test_a_helper_past_the_deadline_is_killed_and_replaced(monkeypatch: pytest.M
     assert first.process.poll() is not None, "the stuck helper was not stopped"
     assert checker.equal("1/2", "0.5") is False, "a pair that hung is not sent again"
     assert checker.equal("3", "3.0") is True and checker._helper is not first
+    second = checker._helper
+    checker.close()
+    assert second is not None and second.process.poll() is not None
