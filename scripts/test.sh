@@ -2,7 +2,7 @@
 # Create or update .venv with the dev, local (embedded model) and train (trl, torch) extras, then run the Rust and Python test suites.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/venv.sh"
-ensure_venv dev,local,train
+ensure_venv dev,local,train,ray
 
 cd "$ROOT"
 export PYO3_PYTHON="$PY"

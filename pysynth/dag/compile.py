@@ -14,6 +14,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
+from importlib.util import find_spec
 from typing import Any
 
 from pysynth.errors import PysynthError, SpecError
@@ -116,6 +117,9 @@ def _compile(loaded: LoadedSpec) -> CompiledPipeline:
         if step_spec.workers is not None and llm is not None:
             raise source.error(("steps", index, "workers"), "LLM steps run concurrently in the event loop; "
                                "`workers` is for CPU-bound steps (use `concurrency` or llm.max_concurrency)")
+        if step_spec.workers is not None and step_spec.workers.backend == "ray" and find_spec("ray") is None:
+            raise source.error(("steps", index, "workers", "backend"), "backend ray needs Ray, which is not "
+                               "installed: pip install 'pysynth[ray]'")
         if "cache" in step_spec.model_fields_set and llm is None:
             raise source.error(("steps", index, "cache"), "the request cache keeps LLM answers: "
                                f"'{step_spec.type}' sends no LLM requests")
@@ -147,6 +151,8 @@ def _concurrency(step_spec: StepSpec, default: int, batch_size: int, llm: LLMSpe
         return step_spec.concurrency
     if llm is not None:  # enough batches in flight to keep the LLM's request cap busy
         return max(default, -(-llm.max_concurrency // batch_size))
+    if step_spec.workers is not None:  # a batch for every worker
+        return max(default, step_spec.workers.size)
     return default
 
 

@@ -29,7 +29,8 @@ from pysynth.runtime.kernels import (BatchResult, run_batch_step, run_llm_task, 
                                      run_row_step_concurrently)
 from pysynth.runtime.sources import run_generator
 from pysynth.runtime.state import StepState, StepStatus
-from pysynth.runtime.workers import WorkerPool
+from pysynth.runtime.workers import StepPool, make_pool
+from pysynth.spec.models import WorkersSpec
 from pysynth.steps.adapter import AnyStep, AnyTask
 from pysynth.steps.base import Dropped, RowStep
 from pysynth.steps.contract import ConcurrentRows, ProducesRows, Reports, SelectsRows
@@ -54,7 +55,7 @@ class Executor:
         self.done = {name: cp.done_shards() for name, cp in self.checkpoints.items()}
         self.states = {name: StepState(name, node.kind, node.fingerprint) for name, node in self.nodes.items()}
         self.inbox: dict[str, dict[str, asyncio.Queue[Delivery | None]]] = {}
-        self.pools: dict[str, WorkerPool] = {}
+        self.pools: dict[str, StepPool] = {}
         self.row_threads: dict[str, ThreadPoolExecutor] = {}  # of `ConcurrentRows` steps
 
     async def run(self) -> None:
@@ -62,9 +63,9 @@ class Executor:
             self.inbox[name] = {parent: asyncio.Queue(INBOX_BATCHES) for parent in node.parents}
             self.checkpoints[name].remove_stale()
             if (node.spec.workers or node.spec.row_timeout_s) and self.done[name] is None:
-                self.pools[name] = WorkerPool(name, node.build, size=node.spec.workers or 1,
-                                              row_timeout_s=node.spec.row_timeout_s,
-                                              row_by_row=isinstance(node.step, RowStep))
+                self.pools[name] = make_pool(name, node.build, node.spec.workers or WorkersSpec(),
+                                             row_timeout_s=node.spec.row_timeout_s,
+                                             row_by_row=isinstance(node.step, RowStep))
         self._open_cache()
         try:
             for name, node in self.nodes.items():

@@ -123,6 +123,35 @@ class CacheSpec(_Strict):
     )
 
 
+class WorkersSpec(_Strict):
+    """Where a CPU-bound step's batches run: local processes, or actors on a Ray cluster."""
+
+    backend: Literal["process", "ray"] = Field(
+        default="process", description="process: worker processes on this machine; ray: actors on a Ray cluster.")
+    size: int = Field(default=1, ge=1, description="Processes or actors, each with the step loaded once.")
+    address: str | None = Field(
+        default=None, description="ray: the cluster (auto: the one `ray start` joined this node to, the "
+        "default; ray://host:10001: Ray client; local: start a Ray instance in this process).")
+    num_cpus: float | None = Field(default=None, gt=0, description="ray: CPUs each actor reserves (default 1; "
+                                   "fractions share a CPU, e.g. 0.5 for a step that waits on the judge).")
+
+    @model_validator(mode="after")
+    def _ray_options_need_ray(self) -> WorkersSpec:
+        given = [name for name in ("address", "num_cpus") if getattr(self, name) is not None]
+        if self.backend != "ray" and given:
+            raise ValueError(f"{', '.join(given)}: only for backend: ray")
+        return self
+
+
+def _workers_shorthand(value: Any) -> Any:
+    # `workers: 4` is short for `workers: {backend: process, size: 4}`.
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            raise ValueError(f"must be at least 1 (got {value})")
+        return {"size": value}
+    return value
+
+
 class StepSpec(_Strict):
     """One node of the DAG: a built-in step by short name, or any distilabel step by import path."""
 
@@ -145,8 +174,9 @@ class StepSpec(_Strict):
     )
     llm: LLMSpec | None = Field(default=None, description="Overrides of defaults.llm for this step.")
     concurrency: int | None = Field(default=None, ge=1, description="Batches processed at once.")
-    workers: int | None = Field(
-        default=None, ge=1, description="Run a CPU-bound step's batches in a pool of this many processes."
+    workers: Annotated[WorkersSpec | None, BeforeValidator(_workers_shorthand)] = Field(
+        default=None, description="Run a CPU-bound step's batches in a pool: N processes, or {backend: ray, size, "
+        "address, num_cpus} for actors on a Ray cluster."
     )
     row_timeout_s: float | None = Field(
         default=None, gt=0, description="Python steps: seconds one row may take; a row past it fails (its worker "

@@ -50,6 +50,11 @@ EXPECTED: dict[str, str] = {
     "batch_size_zero.yaml": "malformed/batch_size_zero.yaml:4:15: defaults.batch_size: must be at least 1 (got 0)",
     "row_timeout_zero.yaml": "malformed/row_timeout_zero.yaml:9:20: steps[1].row_timeout_s: must be greater than "
     "0.0 (got 0)",
+    "workers_zero.yaml": "malformed/workers_zero.yaml:9:14: steps[1].workers: must be at least 1 (got 0)",
+    "workers_ray_option_without_ray.yaml": "malformed/workers_ray_option_without_ray.yaml:9:14: steps[1].workers: "
+    "address: only for backend: ray",
+    "workers_unknown_backend.yaml": "malformed/workers_unknown_backend.yaml:9:24: steps[1].workers.backend: must be "
+    "'process' or 'ray' (got 'dask')",
     "missing_steps.yaml": "malformed/missing_steps.yaml:2:1: steps: missing required field 'steps'",
     "empty_steps.yaml": "malformed/empty_steps.yaml:3:8: steps: must not be empty",
     "steps_not_list.yaml": "malformed/steps_not_list.yaml:4:3: steps: must be a list (got a mapping)",

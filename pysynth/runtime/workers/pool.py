@@ -26,7 +26,31 @@ from pysynth.runtime.workers.process import RowTimedOut, WorkerDied, WorkerLost,
 STOP_GRACE_S = 2.0  # how long idle workers get to unload their step before they are killed
 
 
-class WorkerPool:
+class BisectingPool:
+    """What every pool does with a batch that lost its worker: one more try unless it timed out, then
+    halves until the rows to blame are alone. A pool supplies `_attempt` (rows on one worker)."""
+
+    async def _attempt(self, rows: list[Row], retries: int) -> tuple[list[BatchResult], WorkerLost | None]:
+        raise NotImplementedError
+
+    async def _run_batch(self, rows: list[Row], retries: int) -> BatchResult:
+        done, lost = await self._attempt(rows, retries)
+        if isinstance(lost, WorkerDied):
+            done, lost = await self._attempt(rows, retries)
+        return done[0] if lost is None else await self._bisect(rows, retries, lost)
+
+    async def _bisect(self, rows: list[Row], retries: int, lost: WorkerLost) -> BatchResult:
+        """`rows` lost a worker (with `lost`): a row alone is to blame, otherwise each half is tried."""
+        if len(rows) <= 1:
+            return _merge([_failed(row, lost) for row in rows])
+        parts = []
+        for half in (rows[:len(rows) // 2], rows[len(rows) // 2:]):
+            done, lost_half = await self._attempt(half, retries)
+            parts.append(done[0] if lost_half is None else await self._bisect(half, retries, lost_half))
+        return _merge(parts)
+
+
+class WorkerPool(BisectingPool):
     """Processes of one step, started as batches need them (at most `size`), all ended by `close`."""
 
     def __init__(self, step_name: str, build: tuple[str, dict[str, Any]], *, size: int,
@@ -72,22 +96,6 @@ class WorkerPool:
                 pending, struck = pending[1:], False
             else:
                 struck = True
-        return _merge(parts)
-
-    async def _run_batch(self, rows: list[Row], retries: int) -> BatchResult:
-        done, lost = await self._attempt(rows, retries)
-        if isinstance(lost, WorkerDied):
-            done, lost = await self._attempt(rows, retries)
-        return done[0] if lost is None else await self._bisect(rows, retries, lost)
-
-    async def _bisect(self, rows: list[Row], retries: int, lost: WorkerLost) -> BatchResult:
-        """`rows` lost a worker (with `lost`): a row alone is to blame, otherwise each half is tried."""
-        if len(rows) <= 1:
-            return _merge([_failed(row, lost) for row in rows])
-        parts = []
-        for half in (rows[:len(rows) // 2], rows[len(rows) // 2:]):
-            done, lost_half = await self._attempt(half, retries)
-            parts.append(done[0] if lost_half is None else await self._bisect(half, retries, lost_half))
         return _merge(parts)
 
     async def _attempt(self, rows: list[Row], retries: int) -> tuple[list[BatchResult], WorkerLost | None]:
