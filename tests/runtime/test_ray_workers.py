@@ -2,9 +2,9 @@
 
 The instance is the one the issue asks tests to use: `ray.init(num_cpus=2, include_dashboard=False)`,
 with actors of half a CPU so two never take every slot. A judge step (MicroCoder's verification of
-the shipped problems) gives the same rows on Ray as inline; an actor that dies on one row fails that
-row alone; an actor killed from outside mid-run costs nothing (its batch is tried again); and a
-cluster that is not there is one line from `pysynth run`.
+the shipped problems) gives the same rows on Ray as inline; an actor that dies on one row, or a row past
+`row_timeout_s`, fails that row alone; an actor killed from outside mid-run costs nothing (its batch
+is tried again); and a cluster that is not there is one line from `pysynth run`.
 """
 
 from __future__ import annotations
@@ -88,6 +88,11 @@ def exit_on_t13(row):
         os._exit(3)
     return {"seen": row["topic"]}
 
+def hang_on_t13(row):
+    if row["topic"] == "t13":
+        time.sleep(3600)
+    return {"seen": row["topic"]}
+
 def slow_and_marked(row):
     Path(PIDS_DIR, str(os.getpid())).touch()
     time.sleep(0.15)
@@ -95,14 +100,14 @@ def slow_and_marked(row):
 '''
 
 
-def fault_pipeline(tmp_path: Path, function: str) -> Path:
+def fault_pipeline(tmp_path: Path, function: str, batch_size: int = 8, extra: str = "") -> Path:
     (tmp_path / "ray_faults.py").write_text(FAULTS + f"\nPIDS_DIR = {str(tmp_path / 'pids')!r}\n")
     return write_pipeline(tmp_path, f"""
     name: faults_on_ray
-    defaults: {{batch_size: 8}}
+    defaults: {{batch_size: {batch_size}}}
     steps:
       - {{name: src, type: make_rows, params: {{count: 40, columns: {{topic: "t{{i}}"}}}}}}
-      - {{name: risky, type: map, {ON_RAY}, params: {{function: "ray_faults:{function}", output_columns: [seen]}}}}
+      - {{name: risky, type: map, {ON_RAY}, {extra}params: {{function: "ray_faults:{function}", output_columns: [seen]}}}}
     """)
 
 
@@ -112,6 +117,16 @@ def test_an_actor_that_dies_on_a_row_fails_that_row_alone(local_ray: None, tmp_p
     assert sorted(pl.read_parquet(result.outputs["risky"])["seen"]) == sorted(f"t{i}" for i in range(40) if i != 13)
     failed = pl.read_parquet(tmp_path / "out" / "failed" / "risky.parquet")
     assert failed.select("topic", "error").rows() == [("t13", "ActorDied: the Ray actor died (ActorDiedError)")]
+
+
+def test_a_row_past_its_time_limit_fails_alone_and_its_actor_is_replaced(local_ray: None, tmp_path: Path) -> None:
+    path = fault_pipeline(tmp_path, "hang_on_t13", batch_size=2, extra="row_timeout_s: 1, ")
+    started = time.monotonic()
+    result = run_pipeline(compile_pipeline(load_spec(path)), tmp_path / "out")
+    assert time.monotonic() - started < 60
+    assert sorted(pl.read_parquet(result.outputs["risky"])["seen"]) == sorted(f"t{i}" for i in range(40) if i != 13)
+    failed = pl.read_parquet(tmp_path / "out" / "failed" / "risky.parquet")
+    assert failed.select("topic", "error").rows() == [("t13", "RowTimedOut: row timed out after 1.0 s")]
 
 
 def test_an_actor_killed_mid_run_is_replaced_and_its_batch_tried_again(local_ray: None, tmp_path: Path) -> None:

@@ -96,6 +96,7 @@ class RayActorPool(BisectingPool):
         self._ray: Any = connect(address, step_name)
         self._idle: asyncio.Queue[Any] | None = None
         self._actors: list[Any] = []
+        self._loading: set[asyncio.Task[None]] = set()
         self._closed = False
 
     async def run(self, rows: list[Row], retries: int) -> BatchResult:
@@ -103,6 +104,8 @@ class RayActorPool(BisectingPool):
 
     def close(self) -> None:
         self._closed = True
+        for task in self._loading:
+            task.cancel()
         for actor in self._actors:
             self._kill(actor)
         self._actors.clear()
@@ -137,7 +140,11 @@ class RayActorPool(BisectingPool):
             self._idle = asyncio.Queue()
         if self._idle.empty() and len(self._actors) < self.size:
             self._start()
-        return await self._idle.get()
+        actor = await self._idle.get()
+        if isinstance(actor, PipelineRunError):
+            self._idle.put_nowait(actor)  # every waiting batch fails the same way
+            raise actor
+        return actor
 
     def _release(self, actor: Any) -> None:
         assert self._idle is not None
@@ -151,10 +158,28 @@ class RayActorPool(BisectingPool):
             self._start()
 
     def _start(self) -> None:
-        remote = self._ray.remote(StepActor).options(num_cpus=self.num_cpus, max_restarts=0, max_task_retries=0,
-                                                     name=None)
+        """A new actor joins the idle queue once it has loaded the step: `row_timeout_s` counts from
+        then, not from the seconds an actor takes to start and import the step."""
+        remote = self._ray.remote(StepActor).options(num_cpus=self.num_cpus, max_restarts=0, max_task_retries=0)
         actor = remote.remote(self.build, list(sys.path))
         self._actors.append(actor)
+        task = asyncio.create_task(self._load(actor))
+        self._loading.add(task)
+        task.add_done_callback(self._loading.discard)
+
+    async def _load(self, actor: Any) -> None:
+        assert self._idle is not None
+        ray = self._ray
+        try:
+            await asyncio.wrap_future(actor.pid.remote().future())
+        except ray.exceptions.RayError as error:
+            self._kill(actor)
+            if actor in self._actors:
+                self._actors.remove(actor)
+            reason = _last_line(error) if getattr(error, "actor_init_failed", False) else type(error).__name__
+            self._idle.put_nowait(PipelineRunError(f"step '{self.step_name}': a Ray actor could not load the "
+                                                   f"step: {reason}"))
+            return
         self._release(actor)
 
     def _kill(self, actor: Any) -> None:
