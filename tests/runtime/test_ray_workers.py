@@ -31,6 +31,35 @@ DATA = Path(__file__).resolve().parents[2] / "pipelines" / "data" / "microcoder"
 ON_RAY = "workers: {backend: ray, size: 2, num_cpus: 0.5}"
 
 
+def test_sigterm_stops_a_ray_run_cleanly_and_resume_finishes_it(tmp_path: Path) -> None:
+    """Before the shared instance starts (the run makes its own, `address: local`): ray.init installs
+    signal handlers of its own that turned SIGTERM into a crash (`SystemExit: 15`, exit 1)."""
+    (tmp_path / "slow_rows.py").write_text("import time\n\ndef slow(row):\n    time.sleep(0.5)\n"
+                                           "    return {'seen': row['topic']}\n")
+    path = write_pipeline(tmp_path, """
+    name: interrupted_on_ray
+    defaults: {batch_size: 2}
+    steps:
+      - {name: src, type: make_rows, params: {count: 24, columns: {topic: "t{i}"}}}
+      - {name: slow, type: map, workers: {backend: ray, size: 2, num_cpus: 0.5, address: local},
+         params: {function: "slow_rows:slow", output_columns: [seen]}}
+    """)
+    command = [sys.executable, "-m", "pysynth.cli", "run", str(path), "-o", str(tmp_path / "out")]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    shards = tmp_path / "out" / ".pysynth" / "steps" / "slow"
+    deadline = time.monotonic() + 120
+    while not list(shards.glob("*/shards/*.parquet")) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("error: run interrupted"), stderr
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(pl.read_parquet(tmp_path / "out" / "slow.parquet")["seen"]) == sorted(f"t{i}" for i in range(24))
+
+
 @pytest.fixture(scope="module")
 def local_ray() -> Iterator[None]:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 import threading
 from typing import Any
@@ -72,6 +73,9 @@ def connect(address: str | None, step_name: str) -> Any:
     if threading.current_thread() is not threading.main_thread():
         raise PipelineRunError(f"step '{step_name}': Ray can only be started from the main thread; call "
                                f"ray.init(address={target!r}) there before running the pipeline")
+    # ray.init installs SIGTERM/SIGINT handlers that raise SystemExit; the run's own ones stop it
+    # cleanly (exit 130, resumable), so they are put back.
+    handlers = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         if target == LOCAL:
             ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
@@ -81,6 +85,10 @@ def connect(address: str | None, step_name: str) -> Any:
         hint = " (start one with `ray start --head`, or use address: local)" if target == DEFAULT_ADDRESS else ""
         raise PipelineRunError(f"step '{step_name}': cannot reach the Ray cluster at {target}{hint}: "
                                f"{str(error).splitlines()[0] if str(error) else type(error).__name__}") from None
+    finally:
+        for number, handler in handlers.items():
+            if handler is not None:
+                signal.signal(number, handler)
     return ray
 
 
