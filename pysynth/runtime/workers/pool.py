@@ -16,22 +16,50 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pysynth.errors import PipelineRunError
 from pysynth.runtime.frames import Row
 from pysynth.runtime.kernels import BatchResult
 from pysynth.runtime.workers.process import RowTimedOut, WorkerDied, WorkerLost, WorkerProcess, describe_exit
 
+W = TypeVar("W")
 STOP_GRACE_S = 2.0  # how long idle workers get to unload their step before they are killed
 
 
-class BisectingPool:
-    """What every pool does with a batch that lost its worker: one more try unless it timed out, then
-    halves until the rows to blame are alone. A pool supplies `_attempt` (rows on one worker)."""
+class BisectingPool(Generic[W]):
+    """What every pool shares: the queue of idle workers (started as batches need them, at most
+    `size`; a worker that could not load is queued as its error, which every waiting batch raises),
+    the time limit of a batch, and what becomes of a batch that lost its worker: one more try unless
+    it timed out, then halves until the rows to blame are alone. A pool supplies `_attempt` (rows
+    on one worker), `_start` (one more worker, queued once loaded) and `_started_count`."""
+
+    size: int
+    row_timeout_s: float | None
+    _idle: asyncio.Queue[W | PipelineRunError] | None
 
     async def _attempt(self, rows: list[Row], retries: int) -> tuple[list[BatchResult], WorkerLost | None]:
         raise NotImplementedError
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def _started_count(self) -> int:
+        raise NotImplementedError
+
+    async def _take(self) -> W:
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+        if self._idle.empty() and self._started_count() < self.size:
+            self._start()
+        worker = await self._idle.get()
+        if isinstance(worker, PipelineRunError):
+            self._idle.put_nowait(worker)  # every waiting batch fails the same way
+            raise worker
+        return worker
+
+    def _batch_timeout(self, rows: list[Row]) -> float | None:
+        return None if self.row_timeout_s is None else self.row_timeout_s * max(len(rows), 1)
 
     async def _run_batch(self, rows: list[Row], retries: int) -> BatchResult:
         done, lost = await self._attempt(rows, retries)
@@ -50,7 +78,7 @@ class BisectingPool:
         return _merge(parts)
 
 
-class WorkerPool(BisectingPool):
+class WorkerPool(BisectingPool[WorkerProcess]):
     """Processes of one step, started as batches need them (at most `size`), all ended by `close`."""
 
     def __init__(self, step_name: str, build: tuple[str, dict[str, Any]], *, size: int,
@@ -126,18 +154,11 @@ class WorkerPool(BisectingPool):
         self._release(worker)
         return done, None
 
-    def _batch_timeout(self, rows: list[Row]) -> float | None:
-        return None if self.row_timeout_s is None else self.row_timeout_s * max(len(rows), 1)
+    def _started_count(self) -> int:
+        return len(self._live)
 
     async def _acquire(self) -> WorkerProcess:
-        if self._idle is None:
-            self._idle = asyncio.Queue()
-        if self._idle.empty() and len(self._live) < self.size:
-            self._start()
-        worker = await self._idle.get()
-        if isinstance(worker, PipelineRunError):
-            self._idle.put_nowait(worker)  # every waiting batch fails the same way
-            raise worker
+        worker = await self._take()
         worker.idle = False
         return worker
 

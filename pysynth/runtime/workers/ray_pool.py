@@ -92,7 +92,7 @@ def connect(address: str | None, step_name: str) -> Any:
     return ray
 
 
-class RayActorPool(BisectingPool):
+class RayActorPool(BisectingPool[Any]):
     """`size` actors of one step, made on the first batch, all killed by `close`."""
 
     def __init__(self, step_name: str, build: tuple[str, dict[str, Any]], *, size: int, address: str | None,
@@ -102,7 +102,7 @@ class RayActorPool(BisectingPool):
         # Connected here, in the thread that runs the executor: ray.init from any other thread than
         # the main one cannot reach the cluster it starts (it waits 60 s, then exits the process).
         self._ray: Any = connect(address, step_name)
-        self._idle: asyncio.Queue[Any] | None = None
+        self._idle: asyncio.Queue[Any | PipelineRunError] | None = None
         self._actors: list[Any] = []
         self._loading: set[asyncio.Task[None]] = set()
         self._closed = False
@@ -120,20 +120,16 @@ class RayActorPool(BisectingPool):
 
     async def _attempt(self, rows: list[Row], retries: int) -> tuple[list[BatchResult], WorkerLost | None]:
         ray = self._ray
-        actor = await self._acquire()
-        timeout_s = None if self.row_timeout_s is None else self.row_timeout_s * max(len(rows), 1)
+        actor = await self._take()
         future = asyncio.wrap_future(actor.run.remote(rows, retries).future())
         try:
-            result = await asyncio.wait_for(future, timeout_s)
+            result = await asyncio.wait_for(future, self._batch_timeout(rows))
         except TimeoutError:
             assert self.row_timeout_s is not None
             self._replace(actor)
             return [], RowTimedOut(self.row_timeout_s)
         except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError) as error:
-            if getattr(error, "actor_init_failed", False):
-                raise PipelineRunError(f"step '{self.step_name}': a Ray actor could not load the step: "
-                                       f"{_last_line(error)}") from None
-            self._replace(actor)
+            self._replace(actor)  # a step that cannot load fails in `_load`, before any batch
             return [], ActorDied(error)
         except ray.exceptions.RayTaskError as error:
             raise PipelineRunError(f"step '{self.step_name}': a Ray actor failed: {_last_line(error)}") from None
@@ -143,16 +139,8 @@ class RayActorPool(BisectingPool):
         self._release(actor)
         return [result], None
 
-    async def _acquire(self) -> Any:
-        if self._idle is None:
-            self._idle = asyncio.Queue()
-        if self._idle.empty() and len(self._actors) < self.size:
-            self._start()
-        actor = await self._idle.get()
-        if isinstance(actor, PipelineRunError):
-            self._idle.put_nowait(actor)  # every waiting batch fails the same way
-            raise actor
-        return actor
+    def _started_count(self) -> int:
+        return len(self._actors)
 
     def _release(self, actor: Any) -> None:
         assert self._idle is not None
