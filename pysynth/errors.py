@@ -71,3 +71,8 @@ class RunInterrupted(PipelineRunError):
 
 class TrainingError(PysynthError):
     """A fine-tuning run failed after its inputs were validated (trl, torch or the model raised)."""
+
+
+class ReportError(InputError):
+    """A run's report cannot be written: no readable manifest in the directory, or the report folder cannot be
+    written (names the path). A missing export file is not one: the report notes it and covers the rest."""

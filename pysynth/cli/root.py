@@ -188,6 +188,10 @@ from pysynth.cli.judge_server import register as _register_judge_server_command 
 
 _register_judge_server_command(app)
 
+from pysynth.cli.report import register as _register_report_command  # noqa: E402
+
+_register_report_command(app)
+
 
 def main() -> None:
     """Each error ends the process with one line on stderr and its exit code (see `pysynth.cli.failures`)."""

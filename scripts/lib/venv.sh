@@ -29,6 +29,8 @@ ensure_debian_packages() {
     command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
     command -v go >/dev/null 2>&1 || missing+=(golang-go)
     command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    # The run report's test renders index.html in a headless browser (tests/report/).
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     [ ${#missing[@]} -eq 0 ] && return 0
     command -v apt-get >/dev/null 2>&1 || fail "please install: ${missing[*]}"
     echo "==> installing Debian packages: ${missing[*]}"

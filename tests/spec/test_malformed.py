@@ -169,6 +169,8 @@ EXPECTED: dict[str, str] = {
     # values the schema checks
     "not_finite.yaml": "malformed/not_finite.yaml:12:22: steps[1].llm.timeout_s: must be a finite number (got inf)",
     "export_steps_empty.yaml": "malformed/export_steps_empty.yaml:8:10: export.steps: must not be empty",
+    "export_card_unknown_key.yaml": "malformed/export_card_unknown_key.yaml:8:10: export.card.licence: unknown "
+    "field 'licence' (did you mean 'license'?)",
     "mapping_empty_column.yaml": "malformed/mapping_empty_column.yaml:12:35: steps[1].output_mappings.generation: "
     "must not be empty",
     "launch_gpus_bad.yaml": "malformed/launch_gpus_bad.yaml:7:20: defaults.llm.launch.gpus: must be GPU indices "
