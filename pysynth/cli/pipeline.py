@@ -14,6 +14,7 @@ SetOption = Annotated[Optional[list[str]], typer.Option("--set", help="Override 
 
 def register(app: typer.Typer) -> None:
     app.command("run")(run_command)
+    app.command("merge")(merge_command)
     app.command("validate")(validate_command)
     app.command("compile")(compile_command)
     app.command("schema")(schema_command)
@@ -36,6 +37,10 @@ def run_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No live view: a status line every 30 s.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Send every LLM request, even those whose answer "
                                            "the request cache of OUTPUT holds.")] = False,
+    report: Annotated[bool, typer.Option(help="Write OUTPUT/report/ (dataset card, plots, index.html) "
+                                         "at the end.")] = True,
+    shard: Annotated[Optional[str], typer.Option(metavar="I/N", help="Keep only shard I of N of the source rows "
+                                                 "(by row id); combine the N outputs with `pysynth merge`.")] = None,
     overrides: SetOption = None,
 ) -> None:
     """Run a pipeline: one Parquet file per leaf step in OUTPUT, plus run.json.
@@ -45,11 +50,13 @@ def run_command(
     from pysynth.cli.failures import errors_logged_in
     from pysynth.runtime import run_pipeline
     from pysynth.runtime.run import CHECKPOINT_DIR
+    from pysynth.runtime.shards import parse_shard
 
+    share = parse_shard(shard) if shard is not None else None  # before the slow compile
     with errors_logged_in(output / CHECKPOINT_DIR):
         compiled = _compile(file, overrides)
         result = run_pipeline(compiled, output, resume=resume, overwrite=overwrite, quiet=quiet,
-                              use_cache=not no_cache)
+                              use_cache=not no_cache, shard=share, report=report)
     for name, step in result.manifest.steps.items():
         reasons = ", ".join(f"{reason}: {count}" for reason, count in step.dropped_by_reason.items())
         dropped = f", dropped {step.dropped} ({reasons})" if step.dropped else ""
@@ -59,6 +66,33 @@ def run_command(
     for name, path in result.outputs.items():
         typer.echo(f"output {name}: {path}")
     typer.echo(f"manifest: {result.manifest_path}")
+    if result.report_dir is not None:
+        typer.echo(f"report: {result.report_dir / 'index.html'}")
+
+
+def merge_command(
+    shards: Annotated[list[Path], typer.Argument(metavar="SHARD_OUTPUT...", help="The output directories of "
+                                                 "the N `pysynth run --shard I/N` runs.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory for the merged outputs and run.json.")],
+    overwrite: Annotated[bool, typer.Option(help="Replace an earlier merge in OUTPUT.")] = False,
+    report: Annotated[bool, typer.Option(help="Write OUTPUT/report/ for the merged dataset.")] = True,
+) -> None:
+    """Combine the shard runs of one pipeline into one dataset: exports, failed/dropped rows, manifest.
+
+    Global steps are not rerun: each shard's ran over that shard's rows only."""
+    with starting():
+        from pysynth.runtime.merge import global_steps, merge_runs
+
+    manifest = merge_runs(shards, output, overwrite=overwrite, report=report)
+    for name, step in manifest.steps.items():
+        typer.echo(f"{name}: {step.rows_in} in, {step.rows_out} out")
+    for name, path in manifest.outputs.items():
+        typer.echo(f"output {name}: {path}")
+    per_shard = global_steps(manifest)
+    if per_shard:
+        typer.echo(f"note: global steps ran per shard, over each shard's rows only: {', '.join(per_shard)}; "
+                   "for one over all rows, run a pipeline that reads the merged output")
+    typer.echo(f"manifest: {output / 'run.json'}")
 
 
 def validate_command(

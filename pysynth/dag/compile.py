@@ -147,6 +147,11 @@ def distilabel_yaml(compiled: CompiledPipeline) -> str:
 
 
 def _concurrency(step_spec: StepSpec, default: int, batch_size: int, llm: LLMSpec | None) -> int:
+    if step_spec.workers is not None and step_spec.workers.max_in_flight is not None:
+        if step_spec.concurrency is not None:
+            raise SpecError(f"step '{step_spec.name}': give concurrency or workers.max_in_flight, not both "
+                            "(both bound its batches in flight)")
+        return step_spec.workers.max_in_flight
     if step_spec.concurrency is not None:
         return step_spec.concurrency
     if llm is not None:  # enough batches in flight to keep the LLM's request cap busy

@@ -82,6 +82,10 @@ class EndpointPoolClient:
             endpoint.served += 1
             return answer
 
+    @property
+    def in_flight(self) -> int:
+        return sum(endpoint.client.in_flight for endpoint in self.endpoints)
+
     async def _choose(self) -> _Endpoint:
         now = time.monotonic()
         healthy = [endpoint for endpoint in self.endpoints if endpoint.ejected_until <= now]

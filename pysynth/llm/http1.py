@@ -159,6 +159,7 @@ class HTTP1Pool:
         self._idle: list[_Connection] = []
         self._waiters: deque[asyncio.Future[_Connection | None]] = deque()
         self._open = 0
+        self.in_flight = 0  # requests sent and not yet answered (queued ones wait in `_acquire`)
 
     async def post(self, path: str, body: bytes, timeout_s: float) -> Response:
         connection = await self._acquire()
@@ -169,9 +170,11 @@ class HTTP1Pool:
         connection.transport.write(b"POST " + path.encode() + b" HTTP/1.1\r\n" + self._head_suffix
                                    + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         timer = loop.call_later(timeout_s, connection.expire)
+        self.in_flight += 1
         try:
             return await waiter
         finally:
+            self.in_flight -= 1
             timer.cancel()
             if not waiter.done() or waiter.cancelled() or waiter.exception() is not None:
                 connection.close()

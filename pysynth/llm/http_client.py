@@ -75,6 +75,7 @@ class OpenAIHttpClient:
         self.base_url = base_url.rstrip("/")
         self.max_retries = max_retries
         self.retries = 0  # retries sent over the client's life, for the run's stats
+        self._sending = 0  # requests on aiohttp sessions awaiting their answer
         self._backoff_base_s = backoff_base_s
         self._backoff_max_s = backoff_max_s
         self._max_concurrency = max_concurrency
@@ -122,6 +123,7 @@ class OpenAIHttpClient:
                     failure = _describe(exc)
             else:
                 async with state.semaphore:
+                    self._sending += 1
                     try:
                         async with state.session.post(url, data=data) as response:
                             status = response.status
@@ -131,6 +133,8 @@ class OpenAIHttpClient:
                         failure = _describe(exc)
                     except aiohttp.ClientError as exc:
                         raise LLMRequestError(f"POST {url} failed (not retried): {_describe(exc)}") from exc
+                    finally:
+                        self._sending -= 1
             if status is not None:
                 if 200 <= status < 300:
                     try:
@@ -157,6 +161,11 @@ class OpenAIHttpClient:
                 )
             self.retries += 1
             await asyncio.sleep(self._delay(attempts, retry_after))
+
+    @property
+    def in_flight(self) -> int:
+        """Requests sent and not yet answered, over every loop (the live view's "requests" column)."""
+        return self._sending + sum(state.pool.in_flight for state in self._states.values() if state.pool is not None)
 
     def _delay(self, attempts: int, retry_after: str | None) -> float:
         """Full-jitter exponential backoff, unless the server said how long to wait (capped alike)."""

@@ -173,6 +173,11 @@ class OpenAICompatibleLLM(AsyncLLM):  # type: ignore[misc]  # distilabel is unty
             latency_s=counter.latency_s,
         )
 
+    @property
+    def in_flight(self) -> int:
+        """Requests this LLM has sent and not yet had answered."""
+        return self._client.in_flight if self._client is not None else 0
+
     def reset_usage(self) -> None:
         self._counter = _UsageCounter()
         if self._client is not None:

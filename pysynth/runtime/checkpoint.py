@@ -28,6 +28,7 @@ from pysynth.tables import write_atomically, write_text_atomically
 class BatchStats:
     rows_in: int = 0
     rows_out: int = 0
+    source_rows: int = 0  # a source's rows before a shard kept its share (what a resume skips)
     failed: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     input_tokens: int = 0
@@ -39,8 +40,8 @@ class BatchStats:
     report: dict[str, Any] | None = None  # what a `Reports` step found about all its rows (JSON values)
 
     def add(self, other: BatchStats) -> None:
-        for name in ("rows_in", "rows_out", "failed", "input_tokens", "output_tokens", "requests", "cache_hits",
-                     "seconds", "latency_seconds"):
+        for name in ("rows_in", "rows_out", "source_rows", "failed", "input_tokens", "output_tokens", "requests",
+                     "cache_hits", "seconds", "latency_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, count in other.dropped.items():
             self.dropped[reason] = self.dropped.get(reason, 0) + count
@@ -57,10 +58,11 @@ class ShardWrite:
 
 
 class StepCheckpoint:
-    def __init__(self, root: Path, step: str, fingerprint: str) -> None:
+    def __init__(self, root: Path, step: str, fingerprint: str, *, create: bool = True) -> None:
+        """`create=False` only reads what is there (`pysynth merge` reading a finished shard run)."""
         self.step_dir = root / "steps" / step
         self.dir = self.step_dir / fingerprint
-        for sub in ("shards", "dropped", "failed", "stats"):
+        for sub in ("shards", "dropped", "failed", "stats") if create else ():
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
 
     def shard_path(self, seq: int) -> Path:

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,12 +22,13 @@ from distilabel.models.llms.base import AsyncLLM
 
 from pysynth.dag import CompiledPipeline, StepKind, StepNode
 from pysynth.errors import PipelineRunError
-from pysynth.runtime.admission import Ticket, admission_for
+from pysynth.llm import OpenAICompatibleLLM
+from pysynth.runtime.admission import Ticket, admission_for, request_cap
 from pysynth.runtime.cache import CACHE_NAME, RequestCache, StepCache
 from pysynth.runtime.checkpoint import BatchStats, ShardWrite, StepCheckpoint
 from pysynth.runtime.frames import ROW_ID, Row, frame_to_rows, rows_to_frame
-from pysynth.runtime.kernels import (BatchResult, run_batch_step, run_llm_task, run_row_step,
-                                     run_row_step_concurrently)
+from pysynth.runtime.kernels import BatchResult, run_batch_step, run_llm_task, run_row_step, run_row_step_concurrently
+from pysynth.runtime.shards import Shard
 from pysynth.runtime.sources import run_generator
 from pysynth.runtime.state import StepState, StepStatus
 from pysynth.runtime.workers import StepPool, make_pool
@@ -44,8 +46,10 @@ class Delivery(NamedTuple):
 
 
 class Executor:
-    def __init__(self, compiled: CompiledPipeline, checkpoint_root: Path, *, use_cache: bool = True) -> None:
+    def __init__(self, compiled: CompiledPipeline, checkpoint_root: Path, *, use_cache: bool = True,
+                 shard: Shard | None = None) -> None:
         self.compiled = compiled
+        self.shard = shard
         self.cache_path = checkpoint_root / CACHE_NAME if use_cache else None
         self.cache: RequestCache | None = None
         self.step_caches: dict[str, StepCache] = {}
@@ -67,6 +71,7 @@ class Executor:
                                              row_timeout_s=node.spec.row_timeout_s,
                                              row_by_row=isinstance(node.step, RowStep))
         self._open_cache()
+        self._watch_requests()
         try:
             for name, node in self.nodes.items():
                 if self.done[name] is None:
@@ -87,6 +92,14 @@ class Executor:
             for name, node in self.nodes.items():
                 if self.done[name] is None:
                     node.step.unload()
+
+    def _watch_requests(self) -> None:
+        """Lets the live view show each running LLM step's requests in flight against its cap."""
+        for name, node in self.nodes.items():
+            step = node.step
+            if self.done[name] is None and isinstance(step, AnyTask) and isinstance(step.llm, OpenAICompatibleLLM):
+                self.states[name].request_cap = request_cap(node)
+                self.states[name].requests_in_flight = partial(_in_flight, step.llm)
 
     def _open_cache(self) -> None:
         """The request cache, when a step that will run sends LLM requests and keeps its answers."""
@@ -111,7 +124,7 @@ class Executor:
             else:
                 if node.kind is StepKind.GENERATOR:
                     produced = await run_generator(node, checkpoint, lambda seq, frame, stats: self._deliver(
-                        name, seq, frame, stats))
+                        name, seq, frame, stats), self.shard)
                 elif node.kind is StepKind.GLOBAL:
                     produced = await self._run_global(name)
                 else:
@@ -282,7 +295,7 @@ class Executor:
         for index, _, delivery in sorted(arrived, key=lambda item: (item[0], item[1])):
             rows.extend(await self._rows(node.parents[index], delivery))
         try:
-            result = await asyncio.to_thread(_run_global_step, node.step, rows)
+            result = await asyncio.to_thread(_run_global_step, node.step, rows, self.shard)
         except Exception as error:
             raise PipelineRunError(f"global step '{name}' failed: {type(error).__name__}: {error}") from error
         size = self.compiled.loaded.spec.defaults.batch_size
@@ -299,10 +312,16 @@ class Executor:
         return produced
 
 
-def _run_global_step(step: AnyStep, rows: list[Row]) -> BatchResult:
+def _in_flight(llm: OpenAICompatibleLLM) -> int:
+    return llm.in_flight
+
+
+def _run_global_step(step: AnyStep, rows: list[Row], shard: Shard | None) -> BatchResult:
     if isinstance(step, ProducesRows):  # new rows made from all the inputs (e.g. prompts sampled from a graph of them)
         name: str = step.name  # type: ignore[attr-defined]  # every distilabel step has one
-        result = BatchResult(rows=[{**row, ROW_ID: f"{name}-{index}"} for index, row in enumerate(step.produce(rows))])
+        produced = step.produce(rows)
+        ids = [f"{name}-{index}" if shard is None else shard.produced_id(name, index) for index in range(len(produced))]
+        result = BatchResult(rows=[{**row, ROW_ID: row_id} for row, row_id in zip(produced, ids, strict=True)])
     elif isinstance(step, SelectsRows):
         result = BatchResult()
         for row, decided in zip(rows, step.select(rows), strict=True):

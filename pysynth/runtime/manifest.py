@@ -17,10 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pysynth.dag import CompiledPipeline, StepKind
+from pysynth.runtime.shards import Shard
 from pysynth.runtime.state import StepState, StepStatus
 from pysynth.tables import write_text_atomically
 
 MANIFEST_NAME = "run.json"
+REPORT_DIR = "report"  # beside it: the run's dataset card, plots and index.html (`pysynth.report`)
 
 
 class RunStatus(StrEnum):
@@ -72,6 +74,8 @@ class RunManifest(_Record):
     versions: dict[str, str]
     outputs: dict[str, str]  # exported step -> file
     steps: dict[str, StepReport]
+    shard: str | None = None  # "I/N": this run kept that share of the source rows
+    merged_from: list[str] | None = None  # the shard runs `pysynth merge` combined into this one
 
 
 def package_versions() -> dict[str, str]:
@@ -85,7 +89,8 @@ def package_versions() -> dict[str, str]:
 
 
 def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, status: RunStatus, started: float,
-                   outputs: dict[str, str], side_files: dict[str, dict[str, str]], error: str | None) -> RunManifest:
+                   outputs: dict[str, str], side_files: dict[str, dict[str, str]], error: str | None,
+                   shard: Shard | None = None) -> RunManifest:
     steps: dict[str, StepReport] = {}
     for name, state in states.items():
         node, stats, files = compiled.nodes[name], state.stats, side_files.get(name, {})
@@ -122,6 +127,7 @@ def build_manifest(compiled: CompiledPipeline, states: dict[str, StepState], *, 
         versions=package_versions(),
         outputs=outputs,
         steps=steps,
+        shard=None if shard is None else str(shard),
     )
 
 

@@ -23,12 +23,13 @@ QUIET_INTERVAL_S = 30.0
 
 def render(states: dict[str, StepState], title: str) -> Table:
     table = Table(title=title, title_justify="left", expand=False)
-    for column in ("step", "status", "in", "out", "dropped", "failed", "cached", "rows/s", "tokens out", "ETA"):
+    for column in ("step", "status", "in", "out", "dropped", "failed", "requests", "cached", "rows/s", "tokens out",
+                   "ETA"):
         table.add_column(column, justify="left" if column in ("step", "status") else "right")
     for state in states.values():
         stats = state.stats
         table.add_row(state.name, state.status, f"{stats.rows_in:,}", f"{stats.rows_out:,}",
-                      f"{sum(stats.dropped.values()):,}", f"{stats.failed:,}", f"{stats.cache_hits:,}",
+                      f"{sum(stats.dropped.values()):,}", f"{stats.failed:,}", state.requests, f"{stats.cache_hits:,}",
                       f"{state.rate:,.0f}",
                       f"{stats.output_tokens:,}", _eta(state, states))
     return table
@@ -38,8 +39,9 @@ def summary_line(states: dict[str, StepState]) -> str:
     parts = []
     for state in states.values():
         stats = state.stats
+        requests = f" requests={state.requests}" if state.requests else ""
         parts.append(f"{state.name}[{state.status}] in={stats.rows_in} out={stats.rows_out} "
-                     f"dropped={sum(stats.dropped.values())} failed={stats.failed} cached={stats.cache_hits}")
+                     f"dropped={sum(stats.dropped.values())} failed={stats.failed}{requests} cached={stats.cache_hits}")
     return "; ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -30,6 +31,15 @@ class StepState:
     started: float | None = None
     finished: float | None = None
     expected_rows: int | None = None  # rows its source will emit, when the source knows
+    request_cap: int | None = None  # an LLM step's requests in flight at most
+    requests_in_flight: Callable[[], int] | None = field(default=None, repr=False)  # read by the live view
+
+    @property
+    def requests(self) -> str:
+        """`in flight/cap` for an LLM step that is running, else empty."""
+        if self.requests_in_flight is None or self.status is not StepStatus.RUNNING:
+            return ""
+        return f"{self.requests_in_flight()}/{self.request_cap or '-'}"
 
     def start(self) -> None:
         self.status = StepStatus.RUNNING

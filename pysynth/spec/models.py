@@ -134,10 +134,13 @@ class WorkersSpec(_Strict):
         "default; ray://host:10001: Ray client; local: start a Ray instance in this process).")
     num_cpus: float | None = Field(default=None, gt=0, description="ray: CPUs each actor reserves (default 1; "
                                    "fractions share a CPU, e.g. 0.5 for a step that waits on the judge).")
+    max_in_flight: int | None = Field(default=None, ge=1, description="ray: batches sent to the cluster at "
+                                      "once, running or queued for an actor (default: one per actor, or the "
+                                      "step's concurrency).")
 
     @model_validator(mode="after")
     def _ray_options_need_ray(self) -> WorkersSpec:
-        given = [name for name in ("address", "num_cpus") if getattr(self, name) is not None]
+        given = [name for name in ("address", "num_cpus", "max_in_flight") if getattr(self, name) is not None]
         if self.backend != "ray" and given:
             raise ValueError(f"{', '.join(given)}: only for backend: ray")
         return self
@@ -204,11 +207,19 @@ class DefaultsSpec(_Strict):
     llm: LLMSpec | None = None
 
 
+class CardSpec(_Strict):
+    """The Hugging Face dataset card of the run report (`OUT/report/README.md`)."""
+
+    license: NonEmptyStr = Field(default="other", description="A Hub license id, e.g. apache-2.0 or cc-by-4.0.")
+    tags: list[NonEmptyStr] = Field(default_factory=list, description="Hub tags, added to the pipeline's name.")
+
+
 class ExportSpec(_Strict):
     steps: list[str] | None = Field(
         default=None, min_length=1, description="Steps whose rows are exported; omitted: the leaves."
     )
     format: Literal["parquet", "jsonl"] = "parquet"
+    card: CardSpec = Field(default_factory=CardSpec, description="License and tags of the run report's dataset card.")
 
 
 class PipelineSpec(_Strict):

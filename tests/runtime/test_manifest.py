@@ -16,7 +16,7 @@ from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import write_pipeline
 
 RUN_KEYS = {"pipeline", "spec_file", "spec_hash", "status", "error", "started_at", "seconds", "versions", "outputs",
-            "steps"}
+            "steps", "shard", "merged_from"}
 STEP_KEYS = {"type", "kind", "inputs", "fingerprint", "status", "rows_in", "rows_out", "failed", "dropped",
              "dropped_by_reason", "tokens", "requests", "cache_hits", "mean_latency_seconds", "batches",
              "busy_seconds", "wall_seconds", "failed_rows_file", "dropped_rows_file", "report"}

@@ -23,6 +23,7 @@ import pytest
 import ray  # type: ignore[import-untyped,unused-ignore]  # the ray extra, installed by scripts/test.sh
 
 from pysynth.dag import compile_pipeline
+from pysynth.errors import SpecError
 from pysynth.runtime import run_pipeline
 from pysynth.spec import load_spec
 from tests.runtime.pipeline_files import sorted_rows, write_pipeline
@@ -81,6 +82,24 @@ def test_no_cluster_at_the_address_is_one_line_from_the_cli(tmp_path: Path) -> N
     assert done.returncode == 1, done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert "step 'id': cannot reach the Ray cluster at auto (start one with `ray start --head`" in last, done.stderr
+
+
+def test_max_in_flight_is_the_batches_sent_to_the_cluster_at_once(tmp_path: Path) -> None:
+    def compiled(workers: str, extra: str = "") -> int:
+        path = write_pipeline(tmp_path, f"""
+        name: in_flight
+        steps:
+          - {{name: src, type: make_rows, params: {{count: 4}}}}
+          - {{name: id, type: map, workers: {workers}, {extra}params: {{function: "user_steps:identity"}}}}
+        """)
+        return compile_pipeline(load_spec(path)).nodes["id"].concurrency
+
+    assert compiled("{backend: ray, size: 2, max_in_flight: 5}") == 5
+    assert compiled("{backend: ray, size: 6}") == 6  # default: a batch for every actor
+    with pytest.raises(SpecError, match="give concurrency or workers.max_in_flight, not both"):
+        compiled("{backend: ray, size: 2, max_in_flight: 5}", "concurrency: 2, ")
+    with pytest.raises(SpecError, match="max_in_flight: only for backend: ray"):
+        compiled("{backend: process, size: 2, max_in_flight: 5}")
 
 
 def verify_pipeline(tmp_path: Path, workers: str) -> Path:
