@@ -18,10 +18,9 @@ def checkpointed_columns(output: Path, step: str, fingerprint: str, columns: lis
 
     from pysynth.runtime.run import CHECKPOINT_DIR  # here: the run imports this package when it ends
 
-    root = output / CHECKPOINT_DIR
-    if not (root / "steps" / step / fingerprint).is_dir():
-        return None  # checked first: StepCheckpoint creates its directories, and a report must write none
-    checkpoint = StepCheckpoint(root, step, fingerprint)
+    checkpoint = StepCheckpoint(output / CHECKPOINT_DIR, step, fingerprint, create=False)  # a report writes none
+    if not checkpoint.dir.is_dir():
+        return None
     done = checkpoint.done_shards()
     shards = sorted(checkpoint.existing()) if done is None else done  # an interrupted step: what it committed
     frames = []

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from pysynth.dag import StepKind
-from pysynth.errors import InputError
+from pysynth.errors import ConfigError, InputError
 from pysynth.runtime.checkpoint import StepCheckpoint
 from pysynth.runtime.exports import common_schema, write_frames
 from pysynth.runtime.frames import ROW_ID
@@ -112,6 +112,10 @@ def _read_shard(directory: Path) -> RunManifest:
         raise InputError(f"{directory}: the run is {manifest.status}, not completed: resume it first")
     if manifest.shard is None:
         raise InputError(f"{directory}: not a shard run (run it with --shard I/N)")
+    try:
+        parse_shard(manifest.shard)
+    except ConfigError:
+        raise InputError(f"{directory / MANIFEST_NAME}: shard: {manifest.shard!r} is not I/N") from None
     return manifest
 
 
@@ -187,9 +191,9 @@ def _merge_batches(checkpoints: list[StepCheckpoint], kind: str, target: Path) -
     by_batch: dict[int, list[Path]] = {}
     for checkpoint in checkpoints:
         for seq in checkpoint.done_shards() or []:
-            path = checkpoint.shard_path(seq) if kind == "shards" else checkpoint.dir / kind / f"{seq:09d}.parquet"
-            if path.exists():
-                by_batch.setdefault(seq, []).append(path)
+            for path in [checkpoint.shard_path(seq)] if kind == "shards" else checkpoint.files(kind, [seq]):
+                if path.exists():
+                    by_batch.setdefault(seq, []).append(path)
     paths = [path for seq in sorted(by_batch) for path in by_batch[seq]]
 
     def batches() -> Iterator[pl.DataFrame]:

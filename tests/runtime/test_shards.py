@@ -160,6 +160,10 @@ def test_merge_refuses_what_is_not_one_complete_set_of_shards(tmp_path: Path) ->
         with pytest.raises(InputError, match=message):
             merge_runs(directories, tmp_path / "merged")
         assert not (tmp_path / "merged" / "run.json").exists()
+    manifest = json.loads((tmp_path / "s2" / "run.json").read_text())
+    (tmp_path / "s2" / "run.json").write_text(json.dumps({**manifest, "shard": "two of three"}))
+    with pytest.raises(InputError, match=r"s2/run.json: shard: 'two of three' is not I/N"):
+        merge_runs([tmp_path / "s0", tmp_path / "s1", tmp_path / "s2"], tmp_path / "merged")
     (tmp_path / "s2" / "run.json").write_text("{not json")
     with pytest.raises(InputError, match=r"s2/run.json: not a pysynth run manifest"):
         merge_runs([tmp_path / "s0", tmp_path / "s1", tmp_path / "s2"], tmp_path / "merged")
