@@ -18,11 +18,13 @@ if TYPE_CHECKING:
     from pysynth import judge, problems
     from pysynth.dedup import (
         DedupConfig,
+        DedupFileResult,
         DedupResult,
         DedupStats,
         MinHashConfig,
         MinHashIndex,
         dedup,
+        dedup_parquet_file,
         lsh_params,
         minhash_signatures,
         shingles,
@@ -37,6 +39,7 @@ __all__ = [
     "ConceptGraph",
     "ConfigError",
     "DedupConfig",
+    "DedupFileResult",
     "DedupResult",
     "DedupStats",
     "InputError",
@@ -53,6 +56,7 @@ __all__ = [
     "__version__",
     "code_reward",
     "dedup",
+    "dedup_parquet_file",
     "judge",
     "lsh_params",
     "minhash_signatures",
@@ -64,8 +68,8 @@ __all__ = [
 _SUBMODULES = frozenset({"judge", "problems"})
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
-        ("DedupConfig", "DedupResult", "DedupStats", "MinHashConfig", "MinHashIndex", "dedup", "lsh_params",
-         "minhash_signatures", "shingles"), "pysynth.dedup"),
+        ("DedupConfig", "DedupFileResult", "DedupResult", "DedupStats", "MinHashConfig", "MinHashIndex", "dedup",
+         "dedup_parquet_file", "lsh_params", "minhash_signatures", "shingles"), "pysynth.dedup"),
     **dict.fromkeys(("MinHashScheme", "ShingleUnit", "Verification"), "pysynth.dedup_modes"),
     **dict.fromkeys(("ConceptGraph", "WalkArrays"), "pysynth.quest.concept_graph"),
     "code_reward": "pysynth.rewards.code",

@@ -18,6 +18,7 @@ __all__ = [
     "LshIndex",
     "dedup",
     "dedup_columns",
+    "dedup_parquet_file",
     "judge",
     "lsh_params",
     "minhash_signatures",
@@ -37,6 +38,10 @@ def dedup(
     texts: Any, config: Any
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_], tuple[int, int], dict[str, int]]: ...
 def dedup_columns(texts: Any, config: Any) -> tuple[ArrowColumn, ArrowColumn, tuple[int, int], dict[str, int]]: ...
+def dedup_parquet_file(input: str, output: str, column: str, *, num_perm: int, seed: int, scheme: str, ngram: int,
+                       unit: str, lowercase: bool, strip_punctuation: bool, threshold: float,
+                       weights: tuple[float, float], bands: int | None, rows: int | None,
+                       verify: str) -> tuple[int, tuple[int, int], dict[str, int]]: ...
 @final
 class ArrowColumn:
     """One Arrow array, exported through the Arrow PyCapsule interface (`pl.Series(column)`)."""

@@ -5,11 +5,13 @@ with `__arrow_c_stream__` or `__arrow_c_array__`); Arrow strings are read in pla
 into Python objects. The GIL is released while signatures are computed, in parallel.
 
 `dedup` answers with numpy arrays; `dedup_columns` with polars Series, for tables: it never imports
-numpy (~0.2 s, a large part of `pysynth dedup`'s start-up).
+numpy (~0.2 s, a large part of `pysynth dedup`'s start-up). `dedup_parquet_file` reads, deduplicates
+and writes a Parquet file inside the extension, importing neither (polars alone is ~0.3 s on 2 cores).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,7 +20,7 @@ from pydantic import Field, model_validator
 
 from pysynth import _native
 from pysynth.config import FrozenConfig
-from pysynth.dedup_modes import MinHashScheme, ShingleUnit, Verification
+from pysynth.dedup_modes import DATASKETCH_WEIGHTS, MinHashScheme, ShingleUnit, Verification, default_lsh_weights
 from pysynth.errors import ConfigError
 
 if TYPE_CHECKING:  # the native extension returns the arrays; this module only names their types
@@ -29,6 +31,7 @@ if TYPE_CHECKING:  # the native extension returns the arrays; this module only n
 __all__ = [
     "DedupColumns",
     "DedupConfig",
+    "DedupFileResult",
     "DedupResult",
     "DedupStats",
     "MinHashConfig",
@@ -39,6 +42,7 @@ __all__ = [
     "Verification",
     "dedup",
     "dedup_columns",
+    "dedup_parquet_file",
     "lsh_params",
     "minhash_signatures",
     "shingles",
@@ -50,10 +54,6 @@ class ArrowStringColumn(Protocol):
 
 
 Texts = Sequence[str] | ArrowStringColumn
-
-
-DATASKETCH_WEIGHTS = (0.5, 0.5)
-RECALL_WEIGHTS = (0.05, 0.95)
 
 
 class MinHashConfig(FrozenConfig):
@@ -76,10 +76,8 @@ class DedupConfig(MinHashConfig):
 
     threshold: float = Field(0.8, gt=0.0, lt=1.0)
     weights: tuple[float, float] | None = None
-    """(false positive, false negative) weights for choosing bands and rows. Default: datasketch's
-    (0.5, 0.5) without verification; (0.05, 0.95) with it, because verification removes the extra
-    false positives, so only the missed duplicates are worth weighing (recall 0.79 -> 0.99 at
-    threshold 0.8 on benchmarks/bench_dedup.py, at the same speed)."""
+    """(false positive, false negative) weights for choosing bands and rows; default:
+    `pysynth.dedup_modes.default_lsh_weights` of `verify`."""
     bands: int | None = Field(None, ge=1)
     rows: int | None = Field(None, ge=1)
     verify: Verification = Verification.EXACT
@@ -92,9 +90,7 @@ class DedupConfig(MinHashConfig):
 
     @property
     def lsh_weights(self) -> tuple[float, float]:
-        if self.weights is not None:
-            return self.weights
-        return DATASKETCH_WEIGHTS if self.verify == Verification.NONE else RECALL_WEIGHTS
+        return self.weights if self.weights is not None else default_lsh_weights(self.verify)
 
     @property
     def minhash(self) -> MinHashConfig:
@@ -162,6 +158,26 @@ def dedup_columns(texts: Texts, config: DedupConfig | None = None, **options: An
     cluster_ids, keep, (bands, rows), stats = _native.dedup_columns(texts, DedupConfig.build(config, **options))
     return DedupColumns(pl.Series(cluster_ids).alias("cluster_id"), pl.Series(keep).alias("keep"), bands, rows,
                         DedupStats(**stats))
+
+
+@dataclass(frozen=True)
+class DedupFileResult:
+    kept: int
+    """Rows written: the first row of each cluster."""
+    bands: int
+    rows: int
+    stats: DedupStats
+
+
+def dedup_parquet_file(input_path: str | os.PathLike[str], output: str | os.PathLike[str], column: str = "text",
+                       config: DedupConfig | None = None, **options: Any) -> DedupFileResult:
+    """The rows of a Parquet file that lead their cluster, in its own schema plus an int64 `cluster_id`,
+    written to `output` (Parquet, zstd level 1) atomically. `InputError` naming the file for an
+    unreadable table, a missing or non-text `column`, or an existing `cluster_id` column."""
+    config = DedupConfig.build(config, **options)
+    values = config.model_dump(exclude={"weights"}) | {"weights": config.lsh_weights}
+    kept, (bands, rows), stats = _native.dedup_parquet_file(os.fspath(input_path), os.fspath(output), column, **values)
+    return DedupFileResult(kept, bands, rows, DedupStats(**stats))
 
 
 class MinHashIndex:

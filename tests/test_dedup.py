@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import datasketch
 import numpy as np
@@ -235,3 +236,63 @@ def test_signing_releases_the_gil(rng: random.Random) -> None:
     texts = pl.Series([random_text(rng, 150) for _ in range(5000)] * 8)
     share = share_of_free_rate(lambda: [dedup(texts, scheme="datasketch") for _ in range(2)])
     assert share > 0.1, f"a Python thread ran at {share:.0%} of its rate while dedup worked"
+
+
+def write_parquet(path, table: pl.DataFrame) -> object:
+    table.write_parquet(path)
+    return path
+
+
+def test_dedup_parquet_file_keeps_what_dedup_keeps_in_the_file_s_own_schema(rng: random.Random, tmp_path) -> None:
+    texts = corpus(rng)
+    texts += [text + " !" for text in texts[:10]]  # near-duplicates of the first rows
+    texts[7] = None  # a null reads as an empty text
+    table = pl.DataFrame({"id": range(len(texts)), "text": texts, "tags": [[f"t{i}"] * (i % 3) for i in range(len(texts))],
+                          "meta": [{"n": i, "s": str(i)} for i in range(len(texts))]})
+    source = write_parquet(tmp_path / "in.parquet", table)
+    output = tmp_path / "kept.parquet"
+    result = pysynth.dedup_parquet_file(source, output, "text", threshold=0.7, ngram=3)
+    expected = dedup([text or "" for text in texts], threshold=0.7, ngram=3)
+    kept = pl.read_parquet(output)
+    assert result.kept == kept.height == int(expected.keep.sum())
+    assert result.stats.duplicates == expected.stats.duplicates and (result.bands, result.rows) == (expected.bands, expected.rows)
+    assert kept.columns == ["id", "text", "tags", "meta", "cluster_id"]
+    assert kept["cluster_id"].dtype == pl.Int64
+    want = table.with_columns(pl.Series("cluster_id", expected.cluster_ids)).filter(pl.Series(expected.keep))
+    assert kept.equals(want), "the kept rows, their values and the cluster ids must equal dedup()'s"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "kept.parquet"], "no temporary file left"
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "options", "error", "message"),
+    [
+        ({"body": ["a b c"]}, "text", {}, InputError, "in.parquet: no column 'text' (columns: body)"),
+        ({"text": [1, 2]}, "text", {}, InputError, "in.parquet: column 'text' holds Int64, not text"),
+        ({"text": ["a"], "cluster_id": [0]}, "text", {}, InputError, "already has a 'cluster_id' column"),
+        ({"text": ["a"]}, "text", {"threshold": 1.0}, ConfigError, "threshold"),
+        ({"text": ["a"]}, "text", {"num_perm": 20000}, ConfigError, "num_perm"),
+    ],
+)
+def test_dedup_parquet_file_errors_name_the_file_and_write_nothing(tmp_path, table, column: str, options, error, message: str) -> None:
+    source = write_parquet(tmp_path / "in.parquet", pl.DataFrame(table))
+    with pytest.raises(error, match=re.escape(message)):
+        pysynth.dedup_parquet_file(source, tmp_path / "out.parquet", column, **options)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_dedup_parquet_file_replaces_an_output_only_when_whole(tmp_path) -> None:
+    source = write_parquet(tmp_path / "in.parquet", pl.DataFrame({"text": ["one two three", "four five six"]}))
+    garbage = tmp_path / "garbage.parquet"
+    garbage.write_bytes(b"PAR1 not really")
+    output = tmp_path / "out.parquet"
+    output.write_bytes(b"an earlier output")
+    with pytest.raises(InputError, match="garbage.parquet: cannot read as parquet"):
+        pysynth.dedup_parquet_file(garbage, output)
+    assert output.read_bytes() == b"an earlier output"
+    blocked = tmp_path / "blocked.parquet"
+    blocked.mkdir()  # a directory where the output should go: the rename fails
+    with pytest.raises(InputError, match="blocked.parquet: cannot write"):
+        pysynth.dedup_parquet_file(source, blocked)
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+    pysynth.dedup_parquet_file(source, output)
+    assert pl.read_parquet(output)["text"].to_list() == ["one two three", "four five six"]

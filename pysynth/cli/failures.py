@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import typer
+import click
 
 from pysynth.errors import PysynthError
 
@@ -52,4 +52,4 @@ def errors_logged_in(log_dir: Path) -> Iterator[None]:
     except PysynthError:
         raise
     except Exception as error:  # noqa: BLE001 - a bug: reported in one line, the traceback kept
-        raise typer.Exit(report_internal_error(error, log_dir)) from error
+        raise click.exceptions.Exit(report_internal_error(error, log_dir)) from error

@@ -1,22 +1,23 @@
 """`pysynth report OUT`: (re)write the report of the run in OUT (what every run writes when it ends)."""
 
-# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
+from __future__ import annotations
+
 import time
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
+from pysynth.cli.options import CONTEXT, PATH
 from pysynth.cli.startup import starting
 
 
-def register(app: typer.Typer) -> None:
-    app.command("report")(report_command)
+def register(app: click.Group) -> None:
+    app.add_command(report_command)
 
 
-def report_command(
-    output: Annotated[Path, typer.Argument(metavar="OUT", help="The output directory of a run (holds run.json).")],
-) -> None:
+@click.command("report", context_settings=CONTEXT)
+@click.argument("output", metavar="OUT", type=PATH)
+def report_command(output: Path) -> None:
     """Write OUT/report/: a Hugging Face dataset card (README.md), plots and a self-contained index.html.
 
     Works for a failed or interrupted run too (as far as its manifest goes); an error is one line."""
@@ -25,4 +26,4 @@ def report_command(
 
     started = time.perf_counter()
     report = write_report(output)
-    typer.echo(f"report: {report / 'index.html'} and {report / 'README.md'} ({time.perf_counter() - started:.2f} s)")
+    click.echo(f"report: {report / 'index.html'} and {report / 'README.md'} ({time.perf_counter() - started:.2f} s)")

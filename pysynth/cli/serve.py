@@ -1,32 +1,39 @@
 """`pysynth serve`: SGLang servers for a pipeline's `llm: {endpoints_file: ...}`."""
 
-# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
+from __future__ import annotations
+
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 
-
-def register(app: typer.Typer) -> None:
-    app.command("serve", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(serve_command)
+from pysynth.cli.options import CONTEXT, PATH
 
 
-def serve_command(
-    context: typer.Context,
-    model: Annotated[str, typer.Argument(help="Model path or hub id, as sglang.launch_server takes it.")],
-    gpus: Annotated[str, typer.Option(help="GPU indices to use, e.g. 0,1,2,3.")] = "0",
-    tp: Annotated[int, typer.Option(help="Tensor-parallel GPUs per server.")] = 1,
-    dp: Annotated[Optional[int], typer.Option(help="One server with SGLang's own data parallelism instead.")] = None,
-    host: Annotated[str, typer.Option(help="Bind address; 0.0.0.0 exposes the servers to the network.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port of the first server; the others (and the router) follow.")] = 30000,
-    router: Annotated[bool, typer.Option(help="Put the SGLang router in front and list only it.")] = False,
-    endpoints_file: Annotated[Path, typer.Option(help="Where to write the endpoints for pipelines.")] = Path(
-        "endpoints.yaml"),
-    startup_timeout: Annotated[float, typer.Option(help="Seconds to wait for every /health.")] = 1800.0,
-) -> None:
-    """Start SGLang servers on this node; extra arguments go to every sglang.launch_server."""
+def register(app: click.Group) -> None:
+    app.add_command(serve_command)
+
+
+@click.command("serve", context_settings={**CONTEXT, "allow_extra_args": True, "ignore_unknown_options": True})
+@click.argument("model")
+@click.option("--gpus", default="0", show_default=True, help="GPU indices to use, e.g. 0,1,2,3.")
+@click.option("--tp", type=int, default=1, show_default=True, help="Tensor-parallel GPUs per server.")
+@click.option("--dp", type=int, help="One server with SGLang's own data parallelism instead.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Bind address; 0.0.0.0 exposes the servers to the network.")
+@click.option("--port", type=int, default=30000, show_default=True,
+              help="Port of the first server; the others (and the router) follow.")
+@click.option("--router/--no-router", default=False, help="Put the SGLang router in front and list only it.")
+@click.option("--endpoints-file", type=PATH, default=Path("endpoints.yaml"), show_default=True,
+              help="Where to write the endpoints for pipelines.")
+@click.option("--startup-timeout", type=float, default=1800.0, show_default=True,
+              help="Seconds to wait for every /health.")
+@click.pass_context
+def serve_command(context: click.Context, model: str, gpus: str, tp: int, dp: int | None, host: str, port: int,
+                  router: bool, endpoints_file: Path, startup_timeout: float) -> None:
+    """Start SGLang servers on this node for MODEL (a path or hub id, as sglang.launch_server takes it);
+    extra arguments go to every sglang.launch_server."""
     from pysynth.llm.launcher import Launcher, ServePlan, write_endpoints_file
 
     plan = ServePlan(model=model, gpus=tuple(gpus.split(",")), tp=tp, dp=dp, host=host, port=port, router=router,
@@ -50,4 +57,4 @@ def serve_command(
         print("stopping the servers", file=sys.stderr)
     finally:
         launcher.stop()
-    raise typer.Exit(status)
+    context.exit(status)

@@ -16,7 +16,7 @@ The price: garbage that exists at the freeze is never freed (~2,000 objects, ~1 
 pysynth's lives in one: outputs are written and closed before a command returns).
 
 Only where pysynth owns the process: `pysynth.cli.main` runs the command inside `own_process()`. In a
-library user's or a test's process (typer's `CliRunner` calls the app, not `main`), `starting()` changes
+library user's or a test's process (click's `CliRunner` calls the app, not `main`), `starting()` changes
 nothing, so objects made before the command stay collectable. Stdlib only.
 """
 

@@ -21,50 +21,67 @@ with its adapter disabled) and writes `dpo_report.json` (loss, reward margin and
 step). Needs `pip install 'pysynth[train]'`.
 """
 
-# Annotations evaluated at definition, not as strings: see the note in `pysynth.cli.root`.
+from __future__ import annotations
+
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
+from pysynth.cli.options import CONTEXT, PATH
 from pysynth.errors import ConfigError
 
-train_app = typer.Typer(help="Fine-tune a generator model on pysynth's output.", no_args_is_help=True)
+
+@click.group("train", context_settings=CONTEXT)
+def train_app() -> None:
+    """Fine-tune a generator model on pysynth's output."""
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(train_app, name="train")
+def register(app: click.Group) -> None:
+    app.add_command(train_app)
+
+
+def _shared_options(kind: str, model_help: str, data_help: str) -> Callable[[Any], Any]:
+    """The options both trainers take (every one optional: `--config FILE` may give it)."""
+    options = [
+        click.option("--config", type=PATH, help=f"A YAML file of {kind} options; flags override it."),
+        click.option("--model", type=PATH, help=model_help),
+        click.option("--data", type=PATH, help=data_help),
+        click.option("--output", type=PATH, help="New or empty directory for the model and report."),
+        click.option("--lora-r", type=int, help="Train a LoRA adapter of this rank instead of all weights."),
+        click.option("--lora-alpha", type=int, help="LoRA alpha (default 32)."),
+        click.option("--lora-dropout", type=float, help="LoRA dropout (default 0.05)."),
+        click.option("--lora-targets", help="Comma-separated module names, or all-linear (default all-linear)."),
+        click.option("--seed", type=int, help="Seed of the run (default 42)."),
+    ]
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
 
 
 @train_app.command("sft")
-def sft_command(
-    config: Annotated[Path | None, typer.Option(help="A YAML file of SFTSpec options; flags override it.")] = None,
-    model: Annotated[Path | None, typer.Option(help="Local model directory (config, weights, tokenizer).")] = None,
-    data: Annotated[Path | None, typer.Option(help="Rows (.jsonl or .parquet): messages, or prompt+completion.")
-                    ] = None,
-    data_format: Annotated[str | None, typer.Option("--format", help=(
-        "conversations (default), or questions: a `question`/`problem` column learned whole as the user turn "
-        "(ScaleQuest QFT; the paper: --epochs 1 --lr 2e-5 --max-length 256)."))] = None,
-    output: Annotated[Path | None, typer.Option(help="New or empty directory for the model and report.")] = None,
-    epochs: Annotated[float | None, typer.Option(help="Passes over the data (default 3).")] = None,
-    lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate (default 2e-5).")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Rows per device and step (default 4).")] = None,
-    grad_accum: Annotated[int | None, typer.Option(help="Gradient accumulation steps (default 4).")] = None,
-    max_length: Annotated[int | None, typer.Option(help="Tokens per row; longer rows are cut (default 4096).")
-                          ] = None,
-    lora_r: Annotated[int | None, typer.Option(help="Train a LoRA adapter of this rank instead of all weights.")
-                      ] = None,
-    lora_alpha: Annotated[int | None, typer.Option(help="LoRA alpha (default 32).")] = None,
-    lora_dropout: Annotated[float | None, typer.Option(help="LoRA dropout (default 0.05).")] = None,
-    lora_targets: Annotated[str | None, typer.Option(
-        help="Comma-separated module names, or all-linear (default all-linear).")] = None,
-    full_loss: Annotated[bool | None, typer.Option(
-        "--full-loss/--completion-only-loss", help="Loss on every token, or only the assistant's (default only)."
-    )] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the run (default 42).")] = None,
-    logging_steps: Annotated[int | None, typer.Option(help="Steps between two logged losses (default 10).")
-                             ] = None,
-) -> None:
+@_shared_options("SFTSpec", "Local model directory (config, weights, tokenizer).",
+                 "Rows (.jsonl or .parquet): messages, or prompt+completion.")
+@click.option("--format", "data_format", help=(
+    "conversations (default), or questions: a `question`/`problem` column learned whole as the user turn "
+    "(ScaleQuest QFT; the paper: --epochs 1 --lr 2e-5 --max-length 256)."))
+@click.option("--epochs", type=float, help="Passes over the data (default 3).")
+@click.option("--lr", type=float, help="Peak learning rate (default 2e-5).")
+@click.option("--batch-size", type=int, help="Rows per device and step (default 4).")
+@click.option("--grad-accum", type=int, help="Gradient accumulation steps (default 4).")
+@click.option("--max-length", type=int, help="Tokens per row; longer rows are cut (default 4096).")
+@click.option("--full-loss/--completion-only-loss", default=None,
+              help="Loss on every token, or only the assistant's (default only).")
+@click.option("--logging-steps", type=int, help="Steps between two logged losses (default 10).")
+def sft_command(config: Path | None, model: Path | None, data: Path | None, output: Path | None,
+                lora_r: int | None, lora_alpha: int | None, lora_dropout: float | None, lora_targets: str | None,
+                seed: int | None, data_format: str | None, epochs: float | None, lr: float | None,
+                batch_size: int | None, grad_accum: int | None, max_length: int | None, full_loss: bool | None,
+                logging_steps: int | None) -> None:
     """Supervised fine-tuning with trl's SFTTrainer; prints the loss first -> last and where the model is."""
     from pysynth.train import SFTSpec, load_sft_spec, train_sft
 
@@ -78,40 +95,30 @@ def sft_command(
     result = train_sft(spec)
     what = f"LoRA adapter (base model {spec.model})" if result.adapter else "model"
     if result.rows_dropped:
-        typer.echo(f"dropped {result.rows_dropped} rows with no completion token within max_length {spec.max_length}")
-    typer.echo(f"trained on {result.rows} rows, {result.steps} steps in {result.runtime_s:.1f} s "
+        click.echo(f"dropped {result.rows_dropped} rows with no completion token within max_length {spec.max_length}")
+    click.echo(f"trained on {result.rows} rows, {result.steps} steps in {result.runtime_s:.1f} s "
                f"({result.device}): loss {result.first_loss:.4f} -> {result.last_loss:.4f}")
-    typer.echo(f"{what} saved to {result.output_dir}; report: {result.report_path}")
+    click.echo(f"{what} saved to {result.output_dir}; report: {result.report_path}")
 
 
 @train_app.command("dpo")
-def dpo_command(
-    config: Annotated[Path | None, typer.Option(help="A YAML file of DPOSpec options; flags override it.")] = None,
-    model: Annotated[Path | None, typer.Option(help="Local directory of the policy to train (ScaleQuest: QFT).")
-                     ] = None,
-    data: Annotated[Path | None, typer.Option(help="Pairs (.jsonl or .parquet): text prompt, chosen, rejected.")
-                    ] = None,
-    output: Annotated[Path | None, typer.Option(help="New or empty directory for the model and report.")] = None,
-    ref_model: Annotated[Path | None, typer.Option(
-        help="Frozen reference model directory (default: a copy of --model; with LoRA, its adapter disabled).")
-    ] = None,
-    beta: Annotated[float | None, typer.Option(help="DPO beta (default 0.1).")] = None,
-    epochs: Annotated[float | None, typer.Option(help="Passes over the pairs (default 1).")] = None,
-    lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate (default 5e-7).")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Pairs per device and step (default 4).")] = None,
-    grad_accum: Annotated[int | None, typer.Option(help="Gradient accumulation steps (default 32).")] = None,
-    max_length: Annotated[int | None, typer.Option(help="Tokens of prompt + answer (default 1024).")] = None,
-    warmup_steps: Annotated[int | None, typer.Option(help="Linear warm-up steps (default 20).")] = None,
-    lora_r: Annotated[int | None, typer.Option(help="Train a LoRA adapter of this rank instead of all weights.")
-                      ] = None,
-    lora_alpha: Annotated[int | None, typer.Option(help="LoRA alpha (default 32).")] = None,
-    lora_dropout: Annotated[float | None, typer.Option(help="LoRA dropout (default 0.05).")] = None,
-    lora_targets: Annotated[str | None, typer.Option(
-        help="Comma-separated module names, or all-linear (default all-linear).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed of the run (default 42).")] = None,
-    logging_steps: Annotated[int | None, typer.Option(help="Steps between two logged points (default 10).")
-                             ] = None,
-) -> None:
+@_shared_options("DPOSpec", "Local directory of the policy to train (ScaleQuest: QFT).",
+                 "Pairs (.jsonl or .parquet): text prompt, chosen, rejected.")
+@click.option("--ref-model", type=PATH,
+              help="Frozen reference model directory (default: a copy of --model; with LoRA, its adapter disabled).")
+@click.option("--beta", type=float, help="DPO beta (default 0.1).")
+@click.option("--epochs", type=float, help="Passes over the pairs (default 1).")
+@click.option("--lr", type=float, help="Peak learning rate (default 5e-7).")
+@click.option("--batch-size", type=int, help="Pairs per device and step (default 4).")
+@click.option("--grad-accum", type=int, help="Gradient accumulation steps (default 32).")
+@click.option("--max-length", type=int, help="Tokens of prompt + answer (default 1024).")
+@click.option("--warmup-steps", type=int, help="Linear warm-up steps (default 20).")
+@click.option("--logging-steps", type=int, help="Steps between two logged points (default 10).")
+def dpo_command(config: Path | None, model: Path | None, data: Path | None, output: Path | None,
+                lora_r: int | None, lora_alpha: int | None, lora_dropout: float | None, lora_targets: str | None,
+                seed: int | None, ref_model: Path | None, beta: float | None, epochs: float | None,
+                lr: float | None, batch_size: int | None, grad_accum: int | None, max_length: int | None,
+                warmup_steps: int | None, logging_steps: int | None) -> None:
     """Preference optimisation with trl's DPOTrainer (sigmoid loss); prints the reward margin first -> last."""
     from pysynth.train import DPOSpec, load_dpo_spec, train_dpo
 
@@ -124,12 +131,12 @@ def dpo_command(
     result = train_dpo(spec)
     what = f"LoRA adapter (base model {spec.model})" if result.adapter else "model"
     if result.pairs_dropped:
-        typer.echo(f"dropped {result.pairs_dropped} pairs whose prompt fills max_length {spec.max_length}")
+        click.echo(f"dropped {result.pairs_dropped} pairs whose prompt fills max_length {spec.max_length}")
     first, last = result.first, result.last
-    typer.echo(f"trained on {result.pairs} pairs, {result.steps} steps in {result.runtime_s:.1f} s "
+    click.echo(f"trained on {result.pairs} pairs, {result.steps} steps in {result.runtime_s:.1f} s "
                f"({result.device}): reward margin {first.margin:.4f} -> {last.margin:.4f}, "
                f"accuracy {first.accuracy:.2f} -> {last.accuracy:.2f}, loss {first.loss:.4f} -> {last.loss:.4f}")
-    typer.echo(f"{what} saved to {result.output_dir}; report: {result.report_path}")
+    click.echo(f"{what} saved to {result.output_dir}; report: {result.report_path}")
 
 
 def _options(values: dict[str, Any], lora: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import click
 import pytest
-import typer
 
 from pysynth.cli import failures, root
 from pysynth.errors import ConfigError, PipelineRunError, PysynthError, RunInterrupted, SpecError
@@ -55,7 +55,7 @@ def test_an_internal_error_without_an_output_dir_keeps_its_traceback_in_the_temp
 def test_errors_logged_in_a_directory_that_does_not_exist_go_to_the_temp_dir(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    with pytest.raises(typer.Exit), failures.errors_logged_in(tmp_path / "out" / ".pysynth"):
+    with pytest.raises(click.exceptions.Exit), failures.errors_logged_in(tmp_path / "out" / ".pysynth"):
         raise ValueError("compiled before the run made its folder")
     assert not (tmp_path / "out").exists()
     [log] = tmp_path.glob("pysynth-error-*.log")

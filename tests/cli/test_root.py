@@ -78,6 +78,49 @@ def test_bad_input_is_one_line_and_nonzero(tmp_path: Path, make_input, extra: li
     assert not output.exists()
 
 
+def demo_as_parquet(directory: Path) -> Path:
+    path = directory / "demo.parquet"
+    pl.read_ndjson(DEMO).write_parquet(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--column", "body"], "no column 'body' (columns: id, source, text)"),
+        (["--column", "id"], "column 'id' holds Int64, not text"),
+        (["--threshold", "1.5"], "threshold must be strictly between 0 and 1, got 1.5"),
+        (["--num-perm", "0"], "num_perm must be between 1 and 16384, got 0"),
+        (["--num-perm", "-3"], "num_perm: must be in [0, "),
+        (["--seed", str(2**32), "--scheme", "datasketch"], "seed 4294967296 is out of range"),
+        (["--unit", "line"], None),  # click's own usage error
+    ],
+)
+def test_parquet_to_parquet_bad_input_is_one_error_and_writes_nothing(tmp_path: Path, extra: list[str],
+                                                                      message: str | None) -> None:
+    output = tmp_path / "out.parquet"
+    result = run("dedup", demo_as_parquet(tmp_path), "--output", output, *extra)
+    assert result.returncode == 2, result.stderr
+    if message is not None:
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+    else:
+        assert "Invalid value for '--unit'" in result.stderr
+    assert not output.exists()
+
+
+@pytest.mark.parametrize("verify", ["exact", "none"])
+def test_parquet_to_parquet_keeps_the_rows_the_polars_path_keeps(tmp_path: Path, verify: str) -> None:
+    source = demo_as_parquet(tmp_path)
+    flags = ["--column", "text", "--ngram", "3", "--threshold", "0.7", "--verify", verify]
+    native = run("dedup", source, "--output", tmp_path / "native.parquet", *flags)
+    through_polars = run("dedup", source, "--output", tmp_path / "polars.jsonl", *flags)
+    assert native.returncode == 0 and through_polars.returncode == 0, native.stderr + through_polars.stderr
+    summary = native.stdout.split(" (threshold")[0]
+    assert summary == through_polars.stdout.split(" (threshold")[0]
+    assert pl.read_parquet(tmp_path / "native.parquet").equals(pl.read_ndjson(tmp_path / "polars.jsonl"))
+
+
 def test_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
     source = tmp_path / "rows.jsonl"
     source.write_bytes(DEMO.read_bytes())

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pysynth.cli import app
 from pysynth.train import REPORT_NAME

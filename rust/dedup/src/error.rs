@@ -5,7 +5,7 @@ use thiserror::Error;
 pub enum DedupError {
     #[error("threshold must be strictly between 0 and 1, got {0}")]
     Threshold(f64),
-    #[error("num_perm must be at least {min}, got {got}")]
+    #[error("num_perm must be between {min} and {MAX_NUM_PERM}, got {got}", MAX_NUM_PERM = crate::MAX_NUM_PERM)]
     NumPerm { min: usize, got: usize },
     #[error("ngram must be at least 1, got {0}")]
     Ngram(usize),

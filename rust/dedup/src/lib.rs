@@ -14,6 +14,9 @@ mod permute;
 mod shingle;
 mod sketch;
 
+/// The most MinHash permutations a signature may have (as `pysynth.dedup.MinHashConfig` allows).
+pub const MAX_NUM_PERM: usize = 16384;
+
 pub use dedup::{deduplicate, DedupOutcome, DedupStats};
 pub use error::DedupError;
 pub use index::LshIndex;

@@ -66,7 +66,7 @@ pub struct MinHasher {
 
 impl MinHasher {
     pub fn new(config: MinHashConfig) -> Result<Self, DedupError> {
-        if config.num_perm < 1 {
+        if !(1..=crate::MAX_NUM_PERM).contains(&config.num_perm) {
             return Err(DedupError::NumPerm { min: 1, got: config.num_perm });
         }
         if config.shingle.ngram < 1 {

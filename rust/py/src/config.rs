@@ -54,17 +54,55 @@ pub fn minhash_config(config: &Bound<'_, PyAny>) -> PyResult<MinHashConfig> {
 }
 
 pub fn lsh_config(config: &Bound<'_, PyAny>) -> PyResult<LshConfig> {
-    let raw: PyLshConfig = config.extract()?;
-    let verification = match raw.verify.as_str() {
-        "none" => Verification::None,
-        "estimated" => Verification::Estimated,
-        "exact" => Verification::Exact,
-        other => return Err(unknown("verification", other)),
-    };
-    let params = match (raw.bands, raw.rows) {
-        (Some(bands), Some(rows)) => Some(LshParams { bands, rows }),
-        (None, None) => None,
-        _ => return Err(PyValueError::new_err("give both bands and rows, or neither")),
-    };
-    Ok(LshConfig { minhash: raw.minhash.to_config()?, threshold: raw.threshold, weights: raw.weights, params, verification })
+    config.extract::<PyLshConfig>()?.into_config()
+}
+
+/// `DedupConfig`'s values given one by one (as `pysynth dedup` has them, without building the pydantic
+/// model); the pure crate checks them as it checks every config.
+pub struct DedupOptions {
+    pub num_perm: usize,
+    pub seed: u64,
+    pub scheme: String,
+    pub ngram: usize,
+    pub unit: String,
+    pub lowercase: bool,
+    pub strip_punctuation: bool,
+    pub threshold: f64,
+    pub weights: (f64, f64),
+    pub bands: Option<usize>,
+    pub rows: Option<usize>,
+    pub verify: String,
+}
+
+impl DedupOptions {
+    pub fn into_config(self) -> PyResult<LshConfig> {
+        let minhash = PyMinHashConfig {
+            num_perm: self.num_perm,
+            seed: self.seed,
+            scheme: self.scheme,
+            ngram: self.ngram,
+            unit: self.unit,
+            lowercase: self.lowercase,
+            strip_punctuation: self.strip_punctuation,
+        };
+        PyLshConfig { minhash, threshold: self.threshold, weights: self.weights, bands: self.bands, rows: self.rows, verify: self.verify }
+            .into_config()
+    }
+}
+
+impl PyLshConfig {
+    fn into_config(self) -> PyResult<LshConfig> {
+        let verification = match self.verify.as_str() {
+            "none" => Verification::None,
+            "estimated" => Verification::Estimated,
+            "exact" => Verification::Exact,
+            other => return Err(unknown("verification", other)),
+        };
+        let params = match (self.bands, self.rows) {
+            (Some(bands), Some(rows)) => Some(LshParams { bands, rows }),
+            (None, None) => None,
+            _ => return Err(PyValueError::new_err("give both bands and rows, or neither")),
+        };
+        Ok(LshConfig { minhash: self.minhash.to_config()?, threshold: self.threshold, weights: self.weights, params, verification })
+    }
 }

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use pysynth_dedup::DedupError;
 use pysynth_graph::GraphError;
 use pysynth_judge::JudgeError;
+use pysynth_table::TableError;
 
 pyo3::import_exception!(pysynth.errors, ConfigError);
 pyo3::import_exception!(pysynth.errors, InputError);
@@ -17,6 +18,7 @@ pub enum NativeError {
     Dedup(DedupError),
     Graph(GraphError),
     Judge(JudgeError),
+    Table(TableError),
     /// Bad input data found by a binding itself.
     Input(String),
 }
@@ -36,6 +38,12 @@ impl From<GraphError> for NativeError {
 impl From<JudgeError> for NativeError {
     fn from(error: JudgeError) -> Self {
         Self::Judge(error)
+    }
+}
+
+impl From<TableError> for NativeError {
+    fn from(error: TableError) -> Self {
+        Self::Table(error)
     }
 }
 
@@ -67,6 +75,11 @@ impl From<NativeError> for PyErr {
                 JudgeError::Config(message) => ConfigError::new_err(message.clone()),
                 // Only after a signal, whose own exception the binding raises instead.
                 JudgeError::Cancelled => JudgeInternalError::new_err(error.to_string()),
+            },
+            NativeError::Table(error) => match error {
+                // A mask or column of the wrong length: a bug in the binding, not bad input.
+                TableError::Shape(_) => pyo3::exceptions::PyRuntimeError::new_err(error.to_string()),
+                _ => InputError::new_err(error.to_string()),
             },
             NativeError::Input(message) => InputError::new_err(message),
         }

@@ -18,6 +18,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(dedup::lsh_params, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::dedup, module)?)?;
     module.add_function(wrap_pyfunction!(dedup::dedup_columns, module)?)?;
+    module.add_function(wrap_pyfunction!(dedup::dedup_parquet_file, module)?)?;
     module.add_class::<columns::ArrowColumn>()?;
     module.add_class::<dedup::PyLshIndex>()?;
     module.add_class::<graph::PyConceptGraph>()?;
