@@ -32,6 +32,7 @@ import importlib.abc
 import importlib.machinery
 import importlib.metadata
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -90,14 +91,20 @@ class _Deferred(importlib.abc.Loader):
 
     def __init__(self, real: importlib.machinery.SourceFileLoader) -> None:
         self.real = real
+        self._lock = threading.RLock()  # two threads touching the module at once run its code once
+        self._loaded = False
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> None:
         return None  # the default module object
 
     def load(self, module: types.ModuleType) -> None:
-        module.__dict__.pop("__getattr__", None)
-        module.__loader__ = module.__spec__.loader = self.real  # type: ignore[union-attr]
-        self.real.exec_module(module)
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            module.__dict__.pop("__getattr__", None)
+            module.__loader__ = module.__spec__.loader = self.real  # type: ignore[union-attr]
+            self.real.exec_module(module)
 
     def missing(self, module: types.ModuleType, name: str) -> Any:
         """Run the real module for `name`, which it may define; an AttributeError if it does not."""
@@ -139,8 +146,7 @@ class _RunOnlyModule(_Deferred):
 
     def _stand_in(self, module: types.ModuleType, name: str) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
-            if "__getattr__" in module.__dict__:  # not loaded yet
-                self.load(module)
+            self.load(module)
             return module.__dict__[name](*args, **kwargs)
 
         call.__name__ = call.__qualname__ = name
