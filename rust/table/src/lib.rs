@@ -126,21 +126,22 @@ impl Table {
     pub fn write_parquet(&self, path: &Path) -> Result<(), TableError> {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let written = self.write_parquet_to(&temporary).and_then(|()| Ok(std::fs::rename(&temporary, path)?));
-        written.map_err(|error| {
+        let write = |message: String| TableError::Write { path: path.into(), message };
+        let file = File::create(&temporary).map_err(|e| write(e.to_string()))?;
+        let written = self.write_parquet_to(file).map_err(|e| e.to_string());
+        written.and_then(|()| std::fs::rename(&temporary, path).map_err(|e| e.to_string())).map_err(|message| {
             let _ = std::fs::remove_file(&temporary);
-            TableError::Write { path: path.into(), message: error.to_string() }
+            write(message)
         })
     }
 
-    fn write_parquet_to(&self, path: &Path) -> Result<(), ParquetError> {
+    fn write_parquet_to(&self, file: File) -> Result<(), ParquetError> {
         let mut properties = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?)).build();
         add_encoded_arrow_schema_to_metadata(&self.schema, &mut properties); // as ArrowWriter does
         let properties = Arc::new(properties);
         let parquet_schema =
             ArrowSchemaConverter::new().with_coerce_types(properties.coerce_types()).convert(&self.schema)?;
-        let file = BufWriter::new(File::create(path)?);
-        let mut writer = SerializedFileWriter::new(file, parquet_schema.root_schema_ptr(), properties.clone())?;
+        let mut writer = SerializedFileWriter::new(BufWriter::new(file), parquet_schema.root_schema_ptr(), properties.clone())?;
         let factory = ArrowRowGroupWriterFactory::new(&writer, self.schema.clone());
         let groups = self.row_groups(properties.max_row_group_row_count().unwrap_or(usize::MAX));
         let column_writers = (0..groups.len()).map(|index| factory.create_column_writers(index)).collect::<Result<Vec<_>, _>>()?;
